@@ -1,0 +1,13 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  // @middy/core 7 is ESM-only: let swc turn it (and our TypeScript) into CommonJS for jest.
+  transform: { '^.+\\.(t|j)s$': ['@swc/jest'] },
+  transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
+  // ...and resolve its import-only "exports" entry by path.
+  moduleNameMapper: { '^@middy/([a-z-]+)$': '<rootDir>/node_modules/@middy/$1/index.js' },
+  collectCoverageFrom: ['lambda/**/*.ts', 'lib/**/*.ts', 'src/**/*.ts'],
+  testTimeout: 60000,
+};
