@@ -60,15 +60,16 @@ export interface SigningKeySource {
 /** Which stored version a credential came from. */
 export type CredentialStage = 'AWSCURRENT' | 'AWSPENDING' | 'AWSPREVIOUS';
 
-/** A Basic credential (and its bearer token, for providers that send one) that the API accepts now. */
+/**
+ * A Basic credential the API accepts now. Providers that authenticate with a bearer token instead (Brevo) send
+ * the password as the token.
+ */
 export interface AcceptedCredential {
   /** A label safe to log and to put in the authorizer context (a stage or version id), never the secret. */
   readonly version: string;
   readonly stage: CredentialStage;
   readonly username: string;
   readonly password: string;
-  /** Bearer token for providers that authenticate with one instead of Basic (Brevo). */
-  readonly token?: string;
 }
 
 /** The credentials accepted now (current, pending during a rotation, previous within its grace period). */

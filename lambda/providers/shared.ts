@@ -1,0 +1,144 @@
+/**
+ * Small, dependency-free helpers every provider module uses: strict decoding of signature encodings,
+ * constant-time comparison, JSON/form parsing that never echoes the body, derived event ids, timestamps.
+ */
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { PayloadError } from '../errors';
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const HEX = /^(?:[0-9a-fA-F]{2})*$/;
+
+/**
+ * Decodes standard base64 strictly: the whole string must be canonical base64 (Node's own decoder silently
+ * ignores trailing garbage, which would let a tampered signature through). Returns null when it is not.
+ */
+export function decodeBase64Strict(value: string): Buffer | null {
+  if (value.length === 0 || !BASE64.test(value)) return null;
+  return Buffer.from(value, 'base64');
+}
+
+/** Decodes hex strictly (even length, hex digits only); null when it is not hex or not `expectedBytes` long. */
+export function decodeHexStrict(value: string, expectedBytes?: number): Buffer | null {
+  if (value.length === 0 || !HEX.test(value)) return null;
+  if (expectedBytes !== undefined && value.length !== expectedBytes * 2) return null;
+  return Buffer.from(value, 'hex');
+}
+
+/** Compares two byte strings in constant time (for equal lengths; a length mismatch is simply false). */
+export function safeEqual(a: Buffer, b: Buffer): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** HMAC of the concatenated parts. */
+export function hmac(algorithm: 'sha1' | 'sha256', key: string | Buffer, ...parts: Array<string | Buffer>): Buffer {
+  const mac = createHmac(algorithm, key);
+  for (const part of parts) mac.update(part);
+  return mac.digest();
+}
+
+/** JSON text with object keys sorted at every level, so equal values always serialise the same. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.keys(value as Record<string, unknown>)
+    .sort()
+    .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
+  return `{${entries.join(',')}}`;
+}
+
+/**
+ * A stable event id for providers that give none: a hash of the provider id and the event's canonical content.
+ * A retried delivery of the same event gets the same id; two events that differ in any field never share one.
+ */
+export function deriveEventId(provider: string, event: unknown): string {
+  return `hg-${createHash('sha256').update(provider).update('\n').update(canonicalJson(event)).digest('hex').slice(0, 40)}`;
+}
+
+/** Parses a JSON body, or throws a `PayloadError` that names the problem without quoting the body. */
+export function parseJsonBody(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new PayloadError('Body is not valid JSON');
+  }
+}
+
+/** Parses an `application/x-www-form-urlencoded` body. */
+export function parseFormBody(body: Buffer): URLSearchParams {
+  return new URLSearchParams(body.toString('utf8'));
+}
+
+/** True for a plain (non-array) object. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The value at a dotted path (`'event-data.message.headers.message-id'` style keys use an array path). */
+export function getPath(value: unknown, path: readonly string[]): unknown {
+  let current: unknown = value;
+  for (const key of path) {
+    if (!isRecord(current)) return undefined;
+    current = current[key];
+  }
+  return current;
+}
+
+/** A string field, or null when absent or not a non-empty string (numbers are stringified). */
+export function stringAt(value: unknown, ...path: string[]): string | null {
+  const found = getPath(value, path);
+  if (typeof found === 'string') return found.length > 0 ? found : null;
+  if (typeof found === 'number' && Number.isFinite(found)) return String(found);
+  return null;
+}
+
+/** A finite number field (numeric strings accepted), or null. */
+export function numberAt(value: unknown, ...path: string[]): number | null {
+  const found = getPath(value, path);
+  if (typeof found === 'number') return Number.isFinite(found) ? found : null;
+  if (typeof found === 'string' && found.trim() !== '' && Number.isFinite(Number(found))) return Number(found);
+  return null;
+}
+
+/** Epoch seconds (possibly fractional) to ISO 8601 UTC; null when not a plausible time. */
+export function epochSecondsToIso(seconds: number | null): string | null {
+  if (seconds === null || !Number.isFinite(seconds) || seconds < 0) return null;
+  return new Date(Math.round(seconds * 1000)).toISOString();
+}
+
+/** Epoch milliseconds to ISO 8601 UTC; null when not a plausible time. */
+export function epochMillisToIso(millis: number | null): string | null {
+  if (millis === null || !Number.isFinite(millis) || millis < 0) return null;
+  return new Date(millis).toISOString();
+}
+
+/**
+ * A date-time string to ISO 8601 UTC. Strings without an offset are read as UTC (Unisender Go's
+ * `YYYY-MM-DD HH:MM:SS`). Null when unparseable.
+ */
+export function dateStringToIso(value: string | null): string | null {
+  if (value === null) return null;
+  const hasZone = /(?:[zZ]|[+-]\d{2}:?\d{2})$/.test(value.trim());
+  const text = hasZone ? value.trim() : `${value.trim().replace(' ', 'T')}Z`;
+  const time = Date.parse(text);
+  return Number.isNaN(time) ? null : new Date(time).toISOString();
+}
+
+/** The first string of an array field, or null. */
+export function firstStringAt(value: unknown, ...path: string[]): string | null {
+  const found = getPath(value, path);
+  if (!Array.isArray(found)) return null;
+  const first = found.find((item) => typeof item === 'string' && item.length > 0);
+  return typeof first === 'string' ? first : null;
+}
+
+/** The strings of an array field (non-strings dropped); empty when absent. */
+export function stringsAt(value: unknown, ...path: string[]): string[] {
+  const found = getPath(value, path);
+  return Array.isArray(found) ? found.filter((item): item is string => typeof item === 'string') : [];
+}
+
+/** A header value (names are lower-cased in `WebhookRequest`), or null when absent or empty. */
+export function header(headers: Readonly<Record<string, string>>, name: string): string | null {
+  const value = headers[name.toLowerCase()];
+  return value === undefined || value === '' ? null : value;
+}
