@@ -53,7 +53,10 @@ export interface SimulatedRequest {
 export interface SimulateInput {
   /** One of `simulatedEvents`. */
   readonly eventName: string;
-  /** Signing key as the provider's dashboard shows it; the request is signed exactly as the provider signs. */
+  /**
+   * Key to sign with, exactly as the provider signs: the shared secret as the dashboard shows it (HMAC schemes) or
+   * the `simulationKey` of {@link ProviderModule.generateKeyPair} (asymmetric schemes). Absent: unsigned request.
+   */
   readonly signingKey?: string;
   /** Mandrill: the URL the provider signs (with credentials). */
   readonly signedUrl?: string;
@@ -86,6 +89,13 @@ export interface ProviderModule {
    * `unknown`, never an error; a malformed event throws `PayloadError`.
    */
   readonly normalise: (event: unknown, request: WebhookRequest) => readonly EventDraft[];
+  /**
+   * For asymmetric schemes (SendGrid ECDSA, Postal RSA): makes a fresh key pair, so the local runtime and tests can
+   * sign as the provider does. `verificationKey` is the public key as the provider's dashboard shows it (what goes in
+   * the signing keys); `simulationKey` is the private key `simulate` signs with. Absent for HMAC schemes (one shared
+   * key) and for Amazon SES (SNS certificates).
+   */
+  readonly generateKeyPair?: () => { readonly verificationKey: string; readonly simulationKey: string };
   /** Provider-native event names `simulate` can build (e.g. SendGrid `bounce`). */
   readonly simulatedEvents: readonly string[];
   /** Builds a realistic request for one event, signed as the provider signs it. */
