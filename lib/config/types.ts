@@ -31,8 +31,11 @@ export interface ProviderConfig {
   readonly rateLimit: number;
   /** Method-level throttling for this provider's route; absent: the stage's. */
   readonly throttling?: ThrottlingConfig;
-  /** Accepted skew of the signed timestamp, seconds, past and future; 0 disables the check (for replays). */
-  readonly timestampToleranceSeconds: number;
+  /**
+   * Accepted skew of the signed timestamp, seconds, past and future; 0 disables the check (for replays).
+   * Absent: the provider module's own default (see README); ignored for schemes that sign no timestamp.
+   */
+  readonly timestampToleranceSeconds?: number;
   /** Largest accepted body, bytes (at most 6 MB, the synchronous Lambda payload limit). */
   readonly maxBodyBytes: number;
   /** Amazon SES: SNS topic ARNs allowed to deliver. Required for `amazon-ses`. */

@@ -1,0 +1,77 @@
+/**
+ * Every default of the configuration, in one place. README's configuration reference mirrors this file.
+ */
+import { type ProviderId, UNSIGNED_PROVIDERS } from '../../lambda/core/provider-ids';
+import type { AuthConfig, DedupeConfig, ThrottlingConfig, WafConfig } from './types';
+
+/** The configuration file read when none is named. */
+export const DEFAULT_CONFIG_FILE = 'hookguard.config.json';
+
+/** 1 MiB. */
+const MIB = 1024 * 1024;
+
+/**
+ * Largest body a provider may be configured to accept. API Gateway passes bodies to Lambda base64-encoded (binary
+ * media types), which grows them by 4/3, and a synchronous invoke carries at most 6 MB: 4 MiB of body fits.
+ */
+export const MAX_BODY_BYTES_LIMIT = 4 * MIB;
+
+/** Providers that post batches and so get the large default body limit. */
+export const BATCH_PROVIDERS: readonly ProviderId[] = [
+  'mailjet',
+  'mailtrap',
+  'mandrill',
+  'sendgrid',
+  'sparkpost',
+  'unisender-go',
+];
+
+/** Default body limit: 4 MiB for batch providers, 1 MiB for single-event ones (SNS caps messages at 256 KB). */
+export function defaultMaxBodyBytes(provider: ProviderId): number {
+  return BATCH_PROVIDERS.includes(provider) ? MAX_BODY_BYTES_LIMIT : MIB;
+}
+
+/** Default auth mode: Basic and the signature where the provider signs, Basic alone where it does not. */
+export function defaultAuthMode(provider: ProviderId): 'basic' | 'both' {
+  return UNSIGNED_PROVIDERS.includes(provider) ? 'basic' : 'both';
+}
+
+/** Stage throttling: token bucket shared by every webhook route. */
+export const DEFAULT_THROTTLING: ThrottlingConfig = { rateLimit: 200, burstLimit: 400 };
+
+/** WAF: 10,000 requests per source IP per 5 minutes (about 33/s, far above one provider IP's normal rate). */
+export const DEFAULT_WAF: WafConfig = { rateLimitWindowSeconds: 300, rateLimit: 10_000, logRetentionDays: 30 };
+
+/**
+ * Credentials: monthly rotation; the previous credential keeps working 72 hours after a rotation so operators can
+ * update every provider's webhook URL; authorizer results cached 5 minutes, secret values 60 seconds per container.
+ */
+export const DEFAULT_AUTH: AuthConfig = {
+  username: 'hookguard',
+  rotationDays: 30,
+  gracePeriodHours: 72,
+  authorizerCacheTtlSeconds: 300,
+  secretCacheTtlSeconds: 60,
+  refreshMinIntervalSeconds: 10,
+};
+
+/**
+ * Dedupe: event ids remembered 7 days, longer than any provider's retry schedule (SendGrid and Mailjet retry for
+ * up to 24 hours); a claim's lease (60 s) outlives the verifier's 25-second timeout.
+ */
+export const DEFAULT_DEDUPE: DedupeConfig = { windowHours: 168, leaseSeconds: 60 };
+
+/** Archive retention for replay, days. */
+export const DEFAULT_ARCHIVE_RETENTION_DAYS = 30;
+
+/** Route target retries and the oldest event age still retried. */
+export const DEFAULT_ROUTE_RETRY_ATTEMPTS = 8;
+export const DEFAULT_ROUTE_MAX_EVENT_AGE_HOURS = 24;
+
+/** Lambda, API access and other log retention, days. */
+export const DEFAULT_LOG_RETENTION_DAYS = 30;
+
+/** The retention periods CloudWatch Logs accepts, days. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;

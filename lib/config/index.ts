@@ -1,0 +1,4 @@
+export * from './defaults';
+export * from './load';
+export * from './runtime';
+export type * from './types';
