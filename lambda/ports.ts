@@ -6,8 +6,12 @@ import type { ProviderId } from './core/provider-ids';
 
 /** Outcome of trying to claim an event's dedupe key. */
 export type ClaimOutcome =
-  /** The key was free (absent, expired, or its in-progress lease lapsed): this invocation now owns it. */
-  | { readonly status: 'claimed' }
+  /**
+   * The key was free (absent, expired, or its in-progress lease lapsed): this invocation now owns it.
+   * `claimToken` identifies this claim; pass it to `complete` and `release` so they act on this claim only, never
+   * on a later claimant's after this lease lapsed.
+   */
+  | { readonly status: 'claimed'; readonly claimToken?: string }
   /** The event was already published (completed and not expired): a duplicate, answered as success. */
   | { readonly status: 'duplicate' }
   /** Another invocation holds a live lease on it: the provider must retry later. */
@@ -21,9 +25,9 @@ export interface DedupeLedger {
   /** Claims `key` with a lease of `leaseSeconds` from `now`. */
   claim(key: string, now: Date, leaseSeconds: number): Promise<ClaimOutcome>;
   /** Marks a claimed key completed; the record is kept for `retainSeconds` from `now` (the dedupe window). */
-  complete(key: string, now: Date, retainSeconds: number): Promise<void>;
+  complete(key: string, now: Date, retainSeconds: number, claimToken?: string): Promise<void>;
   /** Releases a claim this invocation holds, so that the provider's retry can claim it again. */
-  release(key: string): Promise<void>;
+  release(key: string, claimToken?: string): Promise<void>;
 }
 
 /** One entry for the event bus, as EventBridge's PutEvents takes it. */
