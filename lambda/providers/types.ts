@@ -86,9 +86,10 @@ export interface ProviderModule {
   /**
    * Maps one provider event to normalised drafts: usually one, several when the provider fans one event out to
    * several recipients (Amazon SES), none for entries to skip (SparkPost pings). Unknown event names map to
-   * `unknown`, never an error; a malformed event throws `PayloadError`.
+   * `unknown`, never an error; a malformed event throws `PayloadError`. `settings` are the provider's runtime
+   * settings; modules whose mapping is configured (Standard Webhooks' `eventTypeMap`) read them, the others ignore them.
    */
-  readonly normalise: (event: unknown, request: WebhookRequest) => readonly EventDraft[];
+  readonly normalise: (event: unknown, request: WebhookRequest, settings?: ProviderSettings) => readonly EventDraft[];
   /**
    * For asymmetric schemes (SendGrid ECDSA, Postal RSA): makes a fresh key pair, so the local runtime and tests can
    * sign as the provider does. `verificationKey` is the public key as the provider's dashboard shows it (what goes in
