@@ -1,4 +1,246 @@
-// Placeholder entry so the stack can bundle while the verifier is being written; replaced by its implementation.
-export const handler = async (): Promise<never> => {
-  throw new Error('verifier handler not implemented yet');
-};
+/**
+ * The verifier Lambda: API Gateway proxy event -> {@link WebhookRequest} -> the transport-neutral pipeline ->
+ * proxy result. A thin adapter on @middy/core; everything that decides anything lives in `lambda/core`.
+ *
+ * Environment (read once, on the first invocation of a container):
+ * `HOOKGUARD_SETTINGS` (JSON of the runtime settings), `DEDUPE_TABLE_NAME`, `EVENT_BUS_NAME`,
+ * `SIGNING_KEYS_SECRET_ARN`, `CREDENTIALS_SECRET_ARN`, `GRACE_PERIOD_SECONDS`, `SECRET_CACHE_TTL_SECONDS`; optional
+ * `REFRESH_MIN_INTERVAL_SECONDS` (default 10) and `LOG_LEVEL` (default `info`).
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import middy, { type MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { DynamoDbLedger } from '../adapters/dynamodb-ledger';
+import { EventBridgeBus } from '../adapters/eventbridge-bus';
+import { NodeHttpsGetter } from '../adapters/https-getter';
+import { type ContextLogger, isLogLevel, JsonLogger } from '../adapters/json-logger';
+import { SecretsManagerCredentialSource } from '../adapters/secrets-manager-credentials';
+import { SecretsManagerSigningKeys } from '../adapters/secrets-manager-signing-keys';
+import { type ApiGatewayWebhookEvent, toWebhookRequest } from '../core/api-gateway-request';
+import { CachedCertificateSource } from '../core/certificate-cache';
+import { CachedCredentialSource } from '../core/credential-cache';
+import { type HttpResponse, toHttpResponse } from '../core/http';
+import { createWebhookProcessor, type WebhookProcessor, type WebhookProcessorDeps } from '../core/pipeline';
+import { parseRuntimeSettings } from '../core/runtime-settings';
+import { ConfigurationError, DependencyError, HookguardError } from '../errors';
+import { PROVIDERS } from '../providers';
+import type { WebhookRequest } from '../providers/types';
+
+/** What the verifier runs on: the pipeline's ports plus a logger that can carry the request id. */
+export interface VerifierDeps extends WebhookProcessorDeps {
+  readonly logger: ContextLogger;
+}
+
+/** The Lambda context with what the middlewares attach for the handler. */
+export interface VerifierContext extends Context {
+  verifier?: {
+    readonly process: WebhookProcessor;
+    readonly deps: VerifierDeps;
+    readonly logger: ContextLogger;
+    request?: WebhookRequest;
+  };
+}
+
+/** Default reload interval of the credential cache when a Mandrill signature needs a just-rotated credential. */
+const DEFAULT_REFRESH_MIN_INTERVAL_SECONDS = 10;
+
+/** Leave this much of the Lambda's time to answer 503 (so the provider retries) instead of timing out. */
+const TIMEOUT_MARGIN_MS = 500;
+
+/** Reads environment variables, collecting every problem so one failed start names all of them. */
+class EnvReader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Readonly<Record<string, string | undefined>>) {}
+
+  required(name: string): string {
+    const value = this.env[name];
+    if (value === undefined || value.trim() === '') {
+      this.problems.push(`${name} is not set`);
+      return '';
+    }
+    return value;
+  }
+
+  seconds(name: string, fallback?: number): number {
+    const raw = this.env[name];
+    if ((raw === undefined || raw.trim() === '') && fallback !== undefined) return fallback;
+    const text = this.required(name);
+    if (text === '') return 0;
+    if (!/^\d+$/.test(text.trim())) {
+      this.problems.push(`${name} must be a non-negative integer (seconds)`);
+      return 0;
+    }
+    return Number(text.trim());
+  }
+
+  /** Throws one `ConfigurationError` naming every problem found so far. */
+  check(): void {
+    if (this.problems.length > 0) {
+      throw new ConfigurationError(`Verifier misconfigured: ${this.problems.join('; ')}`);
+    }
+  }
+}
+
+/**
+ * Builds the AWS-backed dependencies from the environment. Called once per container, on its first invocation.
+ *
+ * @throws ConfigurationError naming every missing or invalid variable, or every problem of `HOOKGUARD_SETTINGS`.
+ */
+export function depsFromEnvironment(env: Readonly<Record<string, string | undefined>> = process.env): VerifierDeps {
+  const read = new EnvReader(env);
+  const settingsText = read.required('HOOKGUARD_SETTINGS');
+  const tableName = read.required('DEDUPE_TABLE_NAME');
+  const eventBusName = read.required('EVENT_BUS_NAME');
+  const signingKeysSecretId = read.required('SIGNING_KEYS_SECRET_ARN');
+  const credentialsSecretId = read.required('CREDENTIALS_SECRET_ARN');
+  const gracePeriodSeconds = read.seconds('GRACE_PERIOD_SECONDS');
+  const cacheTtlSeconds = read.seconds('SECRET_CACHE_TTL_SECONDS');
+  const refreshMinIntervalSeconds = read.seconds('REFRESH_MIN_INTERVAL_SECONDS', DEFAULT_REFRESH_MIN_INTERVAL_SECONDS);
+  read.check();
+  const settings = parseRuntimeSettings(settingsText);
+
+  const level = env.LOG_LEVEL?.toLowerCase();
+  const logger = new JsonLogger({
+    level: isLogLevel(level) ? level : 'info',
+    fields: { service: 'hookguard-verifier' },
+  });
+  const secretsManager = new SecretsManagerClient({});
+  const https = new NodeHttpsGetter();
+  return {
+    providers: PROVIDERS,
+    settings,
+    ledger: new DynamoDbLedger({ client: new DynamoDBClient({}), tableName }),
+    bus: new EventBridgeBus({ client: new EventBridgeClient({}), eventBusName }),
+    signingKeys: new SecretsManagerSigningKeys({
+      client: secretsManager,
+      secretId: signingKeysSecretId,
+      cacheTtlSeconds,
+      logger,
+    }),
+    credentials: new CachedCredentialSource({
+      source: new SecretsManagerCredentialSource({
+        client: secretsManager,
+        secretId: credentialsSecretId,
+        gracePeriodSeconds,
+        logger,
+      }),
+      ttlSeconds: cacheTtlSeconds,
+      refreshMinIntervalSeconds,
+    }),
+    certificates: new CachedCertificateSource({ https }),
+    https,
+    logger,
+    now: () => new Date(),
+  };
+}
+
+/**
+ * The production dependencies, built lazily: importing this module reads no environment and builds no client, so
+ * tests can import it and call {@link createHandler} with fakes. A failed build is not remembered (the next
+ * invocation tries again and reports the same problems).
+ */
+export function defaultDeps(env: Readonly<Record<string, string | undefined>> = process.env): () => VerifierDeps {
+  let deps: VerifierDeps | undefined;
+  return () => {
+    deps ??= depsFromEnvironment(env);
+    return deps;
+  };
+}
+
+/** An `HttpResponse` as API Gateway's proxy integration takes it. */
+export function toProxyResult(response: HttpResponse): APIGatewayProxyResult {
+  return {
+    statusCode: response.statusCode,
+    headers: { ...response.headers },
+    body: response.body,
+    isBase64Encoded: false,
+  };
+}
+
+type VerifierMiddleware = MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, VerifierContext>;
+
+/** Resolves the dependencies (first call builds them) and a logger carrying the request id. */
+function dependencies(resolve: () => VerifierDeps): VerifierMiddleware {
+  let cached: { deps: VerifierDeps; process: WebhookProcessor } | undefined;
+  return {
+    name: 'verifierDependencies',
+    before: function verifierDependenciesBefore(request) {
+      const deps = resolve();
+      if (cached?.deps !== deps) cached = { deps, process: createWebhookProcessor(deps) };
+      request.context.verifier = {
+        deps,
+        process: cached.process,
+        logger: deps.logger.child({ requestId: request.context.awsRequestId }),
+      };
+    },
+  };
+}
+
+/** Decodes the proxy event (base64 bodies per `isBase64Encoded`, header names lower-cased) into a WebhookRequest. */
+function rawWebhookRequest(): VerifierMiddleware {
+  return {
+    name: 'rawWebhookRequest',
+    before: function rawWebhookRequestBefore(request) {
+      const verifier = request.context.verifier;
+      if (!verifier) throw new ConfigurationError('rawWebhookRequest needs verifierDependencies before it');
+      verifier.request = toWebhookRequest(request.event as ApiGatewayWebhookEvent, verifier.deps.now());
+    },
+  };
+}
+
+/**
+ * Turns any error into the one HTTP mapping (`toHttpResponse`) and logs it, so nothing escapes as API Gateway's
+ * raw 502/500. Registered first, so its `onError` runs last, after any other middleware's.
+ */
+function errorResponse(): VerifierMiddleware {
+  const fallbackLogger = new JsonLogger({ fields: { service: 'hookguard-verifier' } });
+  return {
+    name: 'errorResponse',
+    onError: function errorResponseOnError(request) {
+      const error = request.error;
+      const logger =
+        request.context.verifier?.logger ?? fallbackLogger.child({ requestId: request.context.awsRequestId });
+      if (error instanceof HookguardError && error.statusCode < 500) {
+        logger.warn('Request rejected', { status: error.statusCode, code: error.code, message: error.message });
+      } else if (error instanceof HookguardError) {
+        logger.error('Request failed', { status: error.statusCode, code: error.code, message: error.message });
+      } else {
+        logger.error('Unexpected error in the verifier', {
+          errorName: error instanceof Error ? error.name : typeof error,
+        });
+      }
+      request.response = toProxyResult(toHttpResponse(error));
+    },
+  };
+}
+
+/**
+ * Builds the verifier handler over `deps` (or a function that builds them on first use).
+ *
+ * @example
+ * const handler = createHandler({ ...fakePorts, logger: new JsonLogger({ write: lines.push.bind(lines) }) });
+ * const result = await handler(apiGatewayEvent, lambdaContext);
+ */
+export function createHandler(deps: VerifierDeps | (() => VerifierDeps)) {
+  const resolve = typeof deps === 'function' ? deps : () => deps;
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, VerifierContext>({
+    timeoutEarlyInMillis: TIMEOUT_MARGIN_MS,
+    timeoutEarlyResponse: () => {
+      throw new DependencyError('The verifier ran out of time; the provider should retry');
+    },
+  })
+    .use(errorResponse())
+    .use(dependencies(resolve))
+    .use(rawWebhookRequest())
+    .handler(async (_event, context) => {
+      const verifier = context.verifier;
+      if (!verifier?.request) throw new ConfigurationError('The verifier middlewares did not run');
+      const { response } = await verifier.process(verifier.request, verifier.logger);
+      return toProxyResult(response);
+    });
+}
+
+/** The Lambda entry point. */
+export const handler = createHandler(defaultDeps());

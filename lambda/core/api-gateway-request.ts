@@ -1,0 +1,84 @@
+/**
+ * Turns an API Gateway (REST, Lambda proxy) event into the transport-neutral {@link WebhookRequest} the pipeline
+ * verifies. Pure: no SDK, no environment.
+ */
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { PayloadError, RouteNotFoundError } from '../errors';
+import { decodeBase64Strict } from '../providers/shared';
+import type { WebhookRequest } from '../providers/types';
+import { isProviderId, type ProviderId } from './provider-ids';
+
+const WEBHOOK_PATH = /\/webhooks\/([^/]+)\/?$/;
+
+/** The fields of a proxy event this module reads (tests and other transports can build just these). */
+export type ApiGatewayWebhookEvent = Pick<
+  APIGatewayProxyEvent,
+  'httpMethod' | 'path' | 'pathParameters' | 'headers' | 'multiValueHeaders' | 'body' | 'isBase64Encoded'
+> & { readonly requestContext?: { readonly requestTimeEpoch?: number } };
+
+/**
+ * The provider a request is for: the `provider` path parameter when the route declares one, else the last segment
+ * of `/webhooks/<id>`.
+ *
+ * @throws RouteNotFoundError when neither names a known provider.
+ */
+export function providerOf(event: Pick<ApiGatewayWebhookEvent, 'path' | 'pathParameters'>): ProviderId {
+  const candidate = event.pathParameters?.provider ?? WEBHOOK_PATH.exec(event.path ?? '')?.[1];
+  if (!isProviderId(candidate)) throw new RouteNotFoundError();
+  return candidate;
+}
+
+/**
+ * Header names lower-cased, one value each. API Gateway puts the last value of a repeated header in `headers`
+ * and all of them in `multiValueHeaders`; repeated values are joined with ", " as HTTP allows.
+ */
+export function normaliseHeaders(
+  headers: ApiGatewayWebhookEvent['headers'] | null | undefined,
+  multiValueHeaders: ApiGatewayWebhookEvent['multiValueHeaders'] | null | undefined,
+): Record<string, string> {
+  const values = new Map<string, string[]>();
+  for (const [name, list] of Object.entries(multiValueHeaders ?? {})) {
+    if (!list || list.length === 0) continue;
+    const key = name.toLowerCase();
+    values.set(key, [...(values.get(key) ?? []), ...list]);
+  }
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    const key = name.toLowerCase();
+    if (value === undefined || values.has(key)) continue;
+    values.set(key, [value]);
+  }
+  return Object.fromEntries([...values].map(([name, list]) => [name, list.join(', ')]));
+}
+
+/**
+ * The raw body bytes as the provider sent them. API Gateway base64-encodes bodies of binary media types (the
+ * stack declares every type binary so signatures are checked on exact bytes).
+ *
+ * @throws PayloadError when a body marked base64 is not canonical base64.
+ */
+export function rawBodyOf(event: Pick<ApiGatewayWebhookEvent, 'body' | 'isBase64Encoded'>): Buffer {
+  if (event.body === null || event.body === undefined || event.body === '') return Buffer.alloc(0);
+  if (!event.isBase64Encoded) return Buffer.from(event.body, 'utf8');
+  const bytes = decodeBase64Strict(event.body);
+  if (!bytes) throw new PayloadError('Request body is marked base64-encoded but is not valid base64');
+  return bytes;
+}
+
+/**
+ * Builds the {@link WebhookRequest} of an API Gateway proxy event. `receivedAt` is API Gateway's own request time
+ * when present, else `fallbackNow`.
+ *
+ * @throws RouteNotFoundError for a path that names no provider; PayloadError for an undecodable body.
+ * @example
+ * const request = toWebhookRequest(event, new Date());
+ */
+export function toWebhookRequest(event: ApiGatewayWebhookEvent, fallbackNow: Date): WebhookRequest {
+  const epoch = event.requestContext?.requestTimeEpoch;
+  return {
+    provider: providerOf(event),
+    method: (event.httpMethod ?? '').toUpperCase(),
+    headers: normaliseHeaders(event.headers, event.multiValueHeaders),
+    body: rawBodyOf(event),
+    receivedAt: typeof epoch === 'number' && Number.isFinite(epoch) && epoch > 0 ? new Date(epoch) : fallbackNow,
+  };
+}
