@@ -9,6 +9,7 @@ import {
   buggyProvider,
   credential,
   FakeCredentials,
+  type FakeEvent,
   fakeSettings,
   fakeWorld,
   fanOutRequest,
@@ -549,10 +550,8 @@ describe('createWebhookProcessor', () => {
 
     it('collapses duplicates inside one request and counts them as duplicates', async () => {
       const world = fakeWorld();
-      const [a, b] = manyEvents(2);
-      const { response, outcome } = await createWebhookProcessor(world.deps)(
-        signedRequest([a as object, b as object, a as object, a as object]),
-      );
+      const [a, b] = manyEvents(2) as [FakeEvent, FakeEvent];
+      const { response, outcome } = await createWebhookProcessor(world.deps)(signedRequest([a, b, a, a]));
       expect(body(response)).toEqual({ received: 4, published: 2, duplicates: 2 });
       expect(outcome.events.map((event) => event.disposition)).toEqual([
         'published',
