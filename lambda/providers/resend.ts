@@ -1,0 +1,226 @@
+/**
+ * Resend: Standard Webhooks signatures under Svix header names (`svix-id`, `svix-timestamp`, `svix-signature`),
+ * one JSON event per request. Event id = the `svix-id` header, which Resend keeps across retries.
+ */
+import type { EventDraft, EventType, RejectReason } from '../core/event';
+import { PayloadError } from '../errors';
+import { dateStringToIso, getPath, isRecord, parseJsonBody, stringAt } from './shared';
+import { firstAddressAt } from './standard-webhooks';
+import {
+  STANDARD_WEBHOOKS_TOLERANCE_SECONDS,
+  type StandardWebhookHeaderPrefix,
+  signStandardWebhook,
+  standardWebhookMessageId,
+  verifyStandardWebhook,
+} from './standard-webhooks-signature';
+import type { ParseResult, ProviderModule, SimulatedRequest, SimulateInput, WebhookRequest } from './types';
+
+/** Resend sends Svix's names; the specification's names are accepted as a fallback (the Resend SDK maps to them). */
+const HEADER_PREFIXES: readonly StandardWebhookHeaderPrefix[] = ['svix', 'webhook'];
+
+/** Resend `type` -> normalised type and reject reason (https://resend.com/docs/webhooks/event-types). */
+const EVENT_TYPES: Readonly<Record<string, readonly [EventType, RejectReason | null]>> = {
+  'email.sent': ['sent', null],
+  'email.scheduled': ['queued', null],
+  'email.delivered': ['delivered', null],
+  'email.delivery_delayed': ['deferred', null],
+  'email.complained': ['complained', 'spam'],
+  'email.bounced': ['bounced', 'bounced'],
+  'email.opened': ['opened', null],
+  'email.clicked': ['clicked', null],
+  'email.received': ['inbound', null],
+  'email.failed': ['failed', null],
+  'email.suppressed': ['rejected', 'blocked'],
+};
+
+/**
+ * Bounce `subType` values (Amazon SES's vocabulary, which Resend passes through) that mean Resend or the receiver
+ * refused on policy rather than because the mailbox failed.
+ */
+const BLOCKED_BOUNCE_SUBTYPES = new Set([
+  'Suppressed',
+  'OnAccountSuppressionList',
+  'ContentRejected',
+  'AttachmentRejected',
+]);
+
+function bounceReason(event: Record<string, unknown>): RejectReason {
+  const subType = stringAt(event, 'data', 'bounce', 'subType');
+  return subType !== null && BLOCKED_BOUNCE_SUBTYPES.has(subType) ? 'blocked' : 'bounced';
+}
+
+/** Resend tags are name/value pairs: an object in current payloads, an array of `{name, value}` in older ones. */
+function tagsAsMetadata(tags: unknown): Record<string, unknown> {
+  if (isRecord(tags)) return { ...tags };
+  if (!Array.isArray(tags)) return {};
+  const metadata: Record<string, unknown> = {};
+  for (const tag of tags) {
+    if (isRecord(tag) && typeof tag.name === 'string') metadata[tag.name] = tag.value ?? null;
+  }
+  return metadata;
+}
+
+function diagnostic(event: Record<string, unknown>): string | null {
+  const code = getPath(event, ['data', 'bounce', 'diagnosticCode']);
+  if (typeof code === 'string' && code.length > 0) return code;
+  if (Array.isArray(code)) {
+    const lines = code.filter((line): line is string => typeof line === 'string' && line.length > 0);
+    return lines.length > 0 ? lines.join('\n') : null;
+  }
+  return null;
+}
+
+function parse(request: WebhookRequest): ParseResult {
+  const body = parseJsonBody(request.body);
+  if (!isRecord(body)) throw new PayloadError('Expected a JSON object (one event per request)');
+  standardWebhookMessageId(request, HEADER_PREFIXES);
+  return { events: [body] };
+}
+
+function normalise(event: unknown, request: WebhookRequest): readonly EventDraft[] {
+  if (!isRecord(event)) throw new PayloadError('Expected the event to be a JSON object');
+  const type = stringAt(event, 'type');
+  if (type === null) throw new PayloadError('Missing field type');
+  const [eventType, defaultReason] = EVENT_TYPES[type] ?? ['unknown', null];
+  return [
+    {
+      eventType,
+      eventId: standardWebhookMessageId(request, HEADER_PREFIXES),
+      messageId: stringAt(event, 'data', 'email_id'),
+      // Resend sends one event per recipient but names none of them; the first `to` is the documented choice.
+      recipient: firstAddressAt(event, 'data', 'to') ?? firstAddressAt(event, 'data', 'email'),
+      // Top-level `created_at` is the event's time; `data.created_at` is when the email was created.
+      timestamp: dateStringToIso(stringAt(event, 'created_at')),
+      rejectReason: type === 'email.bounced' ? bounceReason(event) : defaultReason,
+      description:
+        stringAt(event, 'data', 'bounce', 'message') ??
+        stringAt(event, 'data', 'failed', 'reason') ??
+        stringAt(event, 'data', 'suppressed', 'message'),
+      mtaResponse: diagnostic(event),
+      metadata: tagsAsMetadata(getPath(event, ['data', 'tags'])),
+      clickUrl: stringAt(event, 'data', 'click', 'link'),
+      userAgent: stringAt(event, 'data', 'click', 'userAgent'),
+      raw: event,
+    },
+  ];
+}
+
+const SIMULATED_EVENTS = [
+  ...Object.keys(EVENT_TYPES),
+  'contact.created',
+  'contact.updated',
+  'contact.deleted',
+  'domain.created',
+  'domain.updated',
+  'domain.deleted',
+  'suppression.added',
+  'suppression.removed',
+];
+
+function simulatedData(eventName: string, uniqueId: string, now: Date): Record<string, unknown> {
+  const createdAt = now.toISOString();
+  if (eventName.startsWith('contact.')) {
+    return {
+      id: `${uniqueId}-contact`,
+      audience_id: '78261eea-8f8b-4381-83c6-79fa7120f1cf',
+      segment_ids: [],
+      created_at: createdAt,
+      updated_at: createdAt,
+      email: 'steve.wozniak@gmail.com',
+      first_name: 'Steve',
+      last_name: 'Wozniak',
+      unsubscribed: false,
+    };
+  }
+  if (eventName.startsWith('domain.')) {
+    return {
+      id: `${uniqueId}-domain`,
+      name: 'example.com',
+      status: 'verified',
+      created_at: createdAt,
+      region: 'us-east-1',
+      records: [],
+    };
+  }
+  if (eventName.startsWith('suppression.')) {
+    return {
+      id: `${uniqueId}-suppression`,
+      email: 'bounced@example.com',
+      origin: 'bounce',
+      source_id: null,
+      created_at: createdAt,
+    };
+  }
+  const data: Record<string, unknown> = {
+    created_at: createdAt,
+    email_id: `${uniqueId}-email`,
+    from: 'Acme <onboarding@resend.dev>',
+    to: ['delivered@resend.dev'],
+    subject: 'Sending this example',
+    tags: { category: 'confirm_email' },
+  };
+  switch (eventName) {
+    case 'email.bounced':
+      data.bounce = {
+        message:
+          "The recipient's email address is on the suppression list because it has a recent history of producing hard bounces.",
+        subType: 'Suppressed',
+        type: 'Permanent',
+      };
+      break;
+    case 'email.clicked':
+      data.click = {
+        ipAddress: '122.115.53.11',
+        link: 'https://resend.com',
+        timestamp: createdAt,
+        userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36',
+      };
+      break;
+    case 'email.failed':
+      data.failed = { reason: 'reached_daily_quota' };
+      break;
+    case 'email.suppressed':
+      data.suppressed = { message: 'This address is on your suppression list.', type: 'OnAccountSuppressionList' };
+      break;
+    default:
+      break;
+  }
+  return data;
+}
+
+function simulate(input: SimulateInput): SimulatedRequest {
+  if (!SIMULATED_EVENTS.includes(input.eventName)) {
+    throw new Error(`Unknown Resend event to simulate: ${input.eventName}`);
+  }
+  const id = `msg_${input.uniqueId}`;
+  const timestampSeconds = Math.floor(input.now.getTime() / 1000);
+  const body = Buffer.from(
+    JSON.stringify({
+      type: input.eventName,
+      created_at: input.now.toISOString(),
+      data: simulatedData(input.eventName, input.uniqueId, input.now),
+    }),
+  );
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'svix-id': id,
+    'svix-timestamp': String(timestampSeconds),
+  };
+  if (input.signingKey !== undefined) {
+    headers['svix-signature'] = signStandardWebhook(input.signingKey, id, timestampSeconds, body);
+  }
+  return { headers, body };
+}
+
+/** Resend webhooks (signed, Standard Webhooks scheme). */
+export const resendProvider: ProviderModule = {
+  id: 'resend',
+  displayName: 'Resend',
+  contentTypes: ['application/json'],
+  defaultTimestampToleranceSeconds: STANDARD_WEBHOOKS_TOLERANCE_SECONDS,
+  verify: (request, context) => verifyStandardWebhook(request, context, HEADER_PREFIXES),
+  parse,
+  normalise,
+  simulatedEvents: SIMULATED_EVENTS,
+  simulate,
+};
