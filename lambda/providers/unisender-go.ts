@@ -1,0 +1,294 @@
+/**
+ * Unisender Go webhooks. The body's top-level `auth` field is the MD5 (hex) of the body itself with the `auth` value
+ * replaced by the user's or project's API key; so the check swaps the received value for each accepted key in the
+ * RAW bytes (Unisender Go escapes `/` as `\/`, so re-serialising the JSON would change what was hashed) and compares
+ * digests in constant time. Nothing time-related is signed and the `ID` header changes on every attempt, so event ids
+ * are derived from the event content and dedupe catches replays.
+ *
+ * Two payload shapes, chosen per webhook: the default batch `{"auth", "events_by_user": [{"user_id", "project_id",
+ * "events": [{"event_name", "event_data": {...}}]}]}`, and "single event", one flat object with `event_name`,
+ * `user_id`, `project_id` and the event data fields side by side. Unisender Go checks the URL with a GET first; the
+ * pipeline answers that.
+ *
+ * MD5 over a key-and-message string is not an HMAC: it only holds because the body must parse as one JSON value (an
+ * MD5 length extension appends non-JSON bytes) and the key is secret. Prefer auth mode `both` (Basic credentials too).
+ */
+import { createHash } from 'node:crypto';
+import type { EventDraft, EventType, RejectReason } from '../core/event';
+import { PayloadError, SignatureError } from '../errors';
+import { dateStringToIso, decodeHexStrict, deriveEventId, isRecord, safeEqual, stringAt } from './shared';
+import { simulatedHexId } from './simulated-ids';
+import type { ProviderModule, SimulatedRequest, SimulateInput, VerifyResult, WebhookRequest } from './types';
+
+const STATUS_EVENT = 'transactional_email_status';
+const SPAM_BLOCK_EVENT = 'transactional_spam_block';
+
+/** What Unisender Go puts in `auth`: 16 bytes as 32 lowercase hex digits. */
+const AUTH_FORMAT = /^[0-9a-f]{32}$/;
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Marks a body that is not one JSON value in valid UTF-8. */
+const NOT_JSON = Symbol('not JSON');
+
+/** Decodes the body as one JSON value; invalid UTF-8 and trailing bytes are refused, not repaired. */
+function parseStrictJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(strictUtf8.decode(body));
+  } catch {
+    return NOT_JSON;
+  }
+}
+
+/** An API key as it appears inside a JSON string written the way Unisender Go writes it (`/` escaped as `\/`). */
+function jsonStringContent(value: string): string {
+  return JSON.stringify(value).slice(1, -1).replace(/\//g, '\\/');
+}
+
+function md5(data: Buffer): Buffer {
+  return createHash('md5').update(data).digest();
+}
+
+function verify(request: WebhookRequest, apiKeys: readonly string[]): VerifyResult {
+  const usable = apiKeys.filter((key) => key.length > 0);
+  if (usable.length === 0) throw new SignatureError('no API key configured');
+  const parsed = parseStrictJson(request.body);
+  if (parsed === NOT_JSON) throw new SignatureError('Body is not valid UTF-8 JSON, so it carries no auth field');
+  if (!isRecord(parsed)) throw new SignatureError('Body is not a JSON object, so it carries no auth field');
+  const auth = parsed.auth;
+  if (typeof auth !== 'string') throw new SignatureError('Missing auth field');
+  if (!AUTH_FORMAT.test(auth)) throw new SignatureError('auth is not 32 lowercase hex digits');
+  const received = decodeHexStrict(auth, 16);
+  if (received === null) throw new SignatureError('auth is not 32 lowercase hex digits');
+  // The auth value must appear exactly once, so the swap below can only touch the auth field itself.
+  const quoted = Buffer.from(`"${auth}"`, 'utf8');
+  const at = request.body.indexOf(quoted);
+  if (at < 0 || request.body.indexOf(quoted, at + 1) >= 0) {
+    throw new SignatureError('auth value does not appear exactly once in the body');
+  }
+  const before = request.body.subarray(0, at + 1);
+  const after = request.body.subarray(at + 1 + auth.length);
+  for (const key of usable) {
+    const signed = Buffer.concat([before, Buffer.from(jsonStringContent(key), 'utf8'), after]);
+    if (safeEqual(md5(signed), received)) return {};
+  }
+  throw new SignatureError(`auth matches none of the ${usable.length} configured API key(s)`);
+}
+
+function parse(request: WebhookRequest): { events: unknown[] } {
+  const body = parseStrictJson(request.body);
+  if (body === NOT_JSON) throw new PayloadError('Body is not valid UTF-8 JSON');
+  if (!isRecord(body)) throw new PayloadError('Body is not a JSON object');
+  if ('events_by_user' in body) {
+    const groups = body.events_by_user;
+    if (!Array.isArray(groups)) throw new PayloadError('Field events_by_user is not an array');
+    const events: unknown[] = [];
+    for (const group of groups) {
+      if (!isRecord(group) || !Array.isArray(group.events)) {
+        throw new PayloadError('Missing field events_by_user[].events (expected an array)');
+      }
+      events.push(...group.events);
+    }
+    return { events };
+  }
+  if (typeof body.event_name === 'string') {
+    // "Single event" shape: the event is the body; its auth is a signature, not event data.
+    return { events: [Object.fromEntries(Object.entries(body).filter(([field]) => field !== 'auth'))] };
+  }
+  throw new PayloadError('Expected events_by_user (batch) or event_name (single event)');
+}
+
+/** Email statuses to normalised types. `soft_bounced` means Unisender Go will try again. */
+const STATUS_MAP: Readonly<Record<string, EventType>> = {
+  sent: 'sent',
+  delivered: 'delivered',
+  opened: 'opened',
+  clicked: 'clicked',
+  unsubscribed: 'unsubscribed',
+  subscribed: 'subscribed',
+  spam: 'complained',
+  soft_bounced: 'deferred',
+  hard_bounced: 'bounced',
+};
+
+/** `delivery_info.delivery_status` error codes to reject reasons (`err_will_retry` is not a rejection). */
+const DELIVERY_STATUS_REASONS: Readonly<Record<string, RejectReason | null>> = {
+  err_user_unknown: 'bounced',
+  err_user_inactive: 'bounced',
+  err_will_retry: null,
+  err_mailbox_discarded: 'bounced',
+  err_mailbox_full: 'bounced',
+  err_spam_rejected: 'spam',
+  err_blacklisted: 'blocked',
+  err_too_large: 'bounced',
+  err_unsubscribed: 'unsubscribed',
+  err_unreachable: 'bounced',
+  err_skip_letter: 'bounced',
+  err_domain_inactive: 'bounced',
+  err_destination_misconfigured: 'bounced',
+  err_delivery_failed: 'other',
+  err_spam_skipped: 'spam',
+  err_lost: 'other',
+};
+
+function rejectReasonOf(status: string | null, deliveryStatus: string | null): RejectReason | null {
+  if (deliveryStatus?.startsWith('err')) {
+    const reason = DELIVERY_STATUS_REASONS[deliveryStatus];
+    return reason === undefined ? 'other' : reason;
+  }
+  if (status === 'hard_bounced') return 'bounced';
+  if (status === 'spam') return 'spam';
+  return null;
+}
+
+function emailStatusDraft(event: Record<string, unknown>, data: Record<string, unknown>): EventDraft {
+  const status = stringAt(data, 'status');
+  const deliveryStatus = stringAt(data, 'delivery_info', 'delivery_status');
+  return {
+    eventType: (status === null ? undefined : STATUS_MAP[status]) ?? 'unknown',
+    eventId: deriveEventId('unisender-go', event),
+    messageId: stringAt(data, 'job_id'),
+    recipient: stringAt(data, 'email'),
+    // Unisender Go writes UTC as "YYYY-MM-DD HH:MM:SS", without an offset.
+    timestamp: dateStringToIso(stringAt(data, 'event_time')),
+    rejectReason: rejectReasonOf(status, deliveryStatus),
+    description: deliveryStatus ?? stringAt(data, 'comment'),
+    mtaResponse: stringAt(data, 'delivery_info', 'destination_response'),
+    metadata: isRecord(data.metadata) ? data.metadata : {},
+    clickUrl: stringAt(data, 'url'),
+    userAgent: stringAt(data, 'delivery_info', 'user_agent'),
+    raw: event,
+  };
+}
+
+/**
+ * A spam block is about Unisender Go's sending servers being blocked by a receiving domain, not about one message,
+ * so it is `unknown` (no message, no recipient) with the block described, rather than a `rejected` of nothing.
+ */
+function spamBlockDraft(event: Record<string, unknown>, data: Record<string, unknown>): EventDraft {
+  const details = ['block_type', 'domain', 'domain_status', 'SMTP_blocks_count']
+    .map((field) => {
+      const value = stringAt(data, field);
+      return value === null ? null : `${field}=${value}`;
+    })
+    .filter((part): part is string => part !== null);
+  return {
+    eventType: 'unknown',
+    eventId: deriveEventId('unisender-go', event),
+    timestamp: dateStringToIso(stringAt(data, 'block_time')),
+    description: details.length === 0 ? 'Spam block' : `Spam block: ${details.join(', ')}`,
+    raw: event,
+  };
+}
+
+function normalise(event: unknown): readonly EventDraft[] {
+  if (!isRecord(event)) throw new PayloadError('Expected each Unisender Go event to be a JSON object');
+  const name = stringAt(event, 'event_name');
+  if (name === null) throw new PayloadError('Missing field event_name');
+  // Batch events nest their fields in event_data; single-event bodies carry them beside event_name.
+  const single = !('event_data' in event);
+  const data = single ? event : event.event_data;
+  if (!isRecord(data)) throw new PayloadError('Missing field event_data (expected an object)');
+  if (name === STATUS_EVENT) return [emailStatusDraft(event, data)];
+  if (name === SPAM_BLOCK_EVENT) return [spamBlockDraft(event, data)];
+  return [{ eventType: 'unknown', eventId: deriveEventId('unisender-go', event), raw: event }];
+}
+
+/** Unisender Go's time format: UTC, `YYYY-MM-DD HH:MM:SS`. */
+function unisenderTime(date: Date): string {
+  return date.toISOString().slice(0, 19).replace('T', ' ');
+}
+
+const STATUSES = Object.keys(STATUS_MAP);
+const SIMULATED_EVENTS = [...STATUSES, SPAM_BLOCK_EVENT];
+const BROWSER = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/128.0';
+
+/** Status-specific fields, as Unisender Go's callback documentation shows them. */
+function statusExtras(status: string): Record<string, unknown> {
+  switch (status) {
+    case 'opened':
+      return { delivery_info: { user_agent: BROWSER, ip: '192.0.2.42' } };
+    case 'clicked':
+      return { url: 'https://example.com/welcome', delivery_info: { user_agent: BROWSER, ip: '192.0.2.42' } };
+    case 'soft_bounced':
+      return {
+        delivery_info: {
+          delivery_status: 'err_mailbox_full',
+          destination_response: "452 4.2.2 Mailbox full 'recipient@example.com'",
+        },
+      };
+    case 'hard_bounced':
+      return {
+        delivery_info: {
+          delivery_status: 'err_user_unknown',
+          destination_response: "550 5.1.1 User unknown 'recipient@example.com'",
+        },
+      };
+    case 'unsubscribed':
+      return { comment: 'I no longer want these emails' };
+    default:
+      return {};
+  }
+}
+
+function simulatedEvent(input: SimulateInput): Record<string, unknown> {
+  if (input.eventName === SPAM_BLOCK_EVENT) {
+    return {
+      event_name: SPAM_BLOCK_EVENT,
+      event_data: {
+        block_time: unisenderTime(input.now),
+        block_type: 'one_smtp',
+        domain: 'example.com',
+        SMTP_blocks_count: 1,
+        domain_status: 'blocked',
+      },
+    };
+  }
+  const job = simulatedHexId(input.uniqueId, 'unisender-go job', 14);
+  return {
+    event_name: STATUS_EVENT,
+    event_data: {
+      job_id: `${job.slice(0, 6)}-${job.slice(6, 12)}-${job.slice(12, 14).toUpperCase()}`,
+      metadata: { campaign: 'welcome', simulation: input.uniqueId },
+      email: 'recipient@example.com',
+      status: input.eventName,
+      event_time: unisenderTime(input.now),
+      ...statusExtras(input.eventName),
+    },
+  };
+}
+
+/** Stands in for the auth value while the body is hashed; never a valid 32-hex digest, so it cannot collide. */
+const AUTH_PLACEHOLDER = '__hookguard_auth_placeholder__';
+
+function simulate(input: SimulateInput): SimulatedRequest {
+  if (!SIMULATED_EVENTS.includes(input.eventName)) {
+    throw new Error(`Unisender Go has no event "${input.eventName}"; use one of: ${SIMULATED_EVENTS.join(', ')}`);
+  }
+  const group = {
+    user_id: 456123,
+    project_id: '6432890213745872',
+    project_name: 'Example',
+    events: [simulatedEvent(input)],
+  };
+  const headers = { 'content-type': 'application/json' };
+  if (input.signingKey === undefined) {
+    return { headers, body: Buffer.from(JSON.stringify({ events_by_user: [group] }).replace(/\//g, '\\/'), 'utf8') };
+  }
+  // Exactly as Unisender Go signs: serialise with the API key in auth, hash, then put the digest in its place.
+  const template = JSON.stringify({ auth: AUTH_PLACEHOLDER, events_by_user: [group] }).replace(/\//g, '\\/');
+  const digest = md5(Buffer.from(template.replace(AUTH_PLACEHOLDER, jsonStringContent(input.signingKey)), 'utf8'));
+  return { headers, body: Buffer.from(template.replace(AUTH_PLACEHOLDER, digest.toString('hex')), 'utf8') };
+}
+
+/** The Unisender Go provider module. */
+export const unisenderGoProvider: ProviderModule = {
+  id: 'unisender-go',
+  displayName: 'Unisender Go',
+  contentTypes: ['application/json'],
+  verify: (request, context) => verify(request, context.signingKeys),
+  parse,
+  normalise,
+  simulatedEvents: SIMULATED_EVENTS,
+  simulate,
+};
