@@ -1,75 +1,30 @@
 import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { completeEvent } from '../../../lambda/core/event';
-import { PayloadError, SignatureError } from '../../../lambda/errors';
+import { PayloadError } from '../../../lambda/errors';
 import { mailersendProvider } from '../../../lambda/providers/mailersend';
-import type { CertificateSource, VerifyContext, VerifyResult, WebhookRequest } from '../../../lambda/providers/types';
+import {
+  fixtureBytes,
+  NOW,
+  normaliseBody as normaliseWith,
+  type SignatureVector,
+  signatureFailure,
+  vectorsOf,
+  verifyWith,
+  webhookRequest,
+} from './webhook-test-kit';
 
-interface Vector {
-  readonly secret_or_public_key: string;
-  readonly headers: Record<string, string>;
-  readonly body: string;
-  readonly expected_valid: boolean;
-  readonly note: string;
-}
-
-const FIXTURES = join(__dirname, '../../fixtures');
-const vectors: Vector[] = JSON.parse(readFileSync(join(FIXTURES, 'vectors/mailersend.json'), 'utf8'));
-const fixture = (name: string): Buffer => readFileSync(join(FIXTURES, 'providers/mailersend', `${name}.json`));
-
-const NOW = new Date('2026-11-22T12:00:00Z');
+const vectors = vectorsOf('mailersend');
+const fixture = (name: string) => fixtureBytes('mailersend', name);
 const SECRET = 'PnzMUKGNoNUPwuHj4yythmoI7h6teiC2';
-const certificates: CertificateSource = { certificate: () => Promise.reject(new Error('not used by MailerSend')) };
 
 /** The signature MailerSend sends, computed independently of the module. */
 const signatureOf = (secret: string, body: Buffer | string) => createHmac('sha256', secret).update(body).digest('hex');
 
-function requestOf(body: Buffer | string, headers: Record<string, string> = {}): WebhookRequest {
-  return {
-    provider: 'mailersend',
-    method: 'POST',
-    headers: Object.fromEntries(
-      Object.entries({ 'content-type': 'application/json', ...headers }).map(([name, value]) => [
-        name.toLowerCase(),
-        value,
-      ]),
-    ),
-    body: Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8'),
-    receivedAt: NOW,
-  };
-}
-
-function contextOf(signingKeys: readonly string[]): VerifyContext {
-  return {
-    settings: { auth: 'both', timestampToleranceSeconds: 300, maxBodyBytes: 1_048_576 },
-    signingKeys,
-    signedUrls: [],
-    now: NOW,
-    certificates,
-  };
-}
-
-async function verify(request: WebhookRequest, keys: readonly string[]): Promise<VerifyResult> {
-  const check = mailersendProvider.verify;
-  if (check === undefined) throw new Error('MailerSend must verify signatures');
-  return check(request, contextOf(keys));
-}
-
-async function signatureFailure(run: Promise<unknown>): Promise<SignatureError> {
-  const error = await run.then(
-    () => null,
-    (failure: unknown) => failure,
-  );
-  expect(error).toBeInstanceOf(SignatureError);
-  expect((error as SignatureError).message).toBe(SignatureError.PUBLIC_MESSAGE);
-  return error as SignatureError;
-}
-
-function normaliseBody(body: Buffer | string) {
-  const request = requestOf(body);
-  return mailersendProvider.parse(request).events.flatMap((event) => mailersendProvider.normalise(event, request));
-}
+const requestOf = (body: Buffer | string, headers: Record<string, string> = {}) =>
+  webhookRequest('mailersend', body, headers);
+const verify = (request: ReturnType<typeof requestOf>, keys: readonly string[]) =>
+  verifyWith(mailersendProvider, request, keys);
+const normaliseBody = (body: Buffer | string) => normaliseWith(mailersendProvider, body);
 
 describe('mailersendProvider', () => {
   describe('verify', () => {
@@ -79,7 +34,7 @@ describe('mailersendProvider', () => {
       else await signatureFailure(result);
     });
 
-    const vector = vectors[0] as Vector;
+    const vector = vectors[0] as SignatureVector;
     const good = vector.headers.Signature as string;
     it.each([
       ['a missing Signature header', {}, /Missing signature header/],

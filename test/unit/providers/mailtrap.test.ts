@@ -1,75 +1,29 @@
 import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { completeEvent } from '../../../lambda/core/event';
-import { PayloadError, SignatureError } from '../../../lambda/errors';
+import { PayloadError } from '../../../lambda/errors';
 import { mailtrapProvider } from '../../../lambda/providers/mailtrap';
-import type { CertificateSource, VerifyContext, VerifyResult, WebhookRequest } from '../../../lambda/providers/types';
+import {
+  fixtureBytes,
+  NOW,
+  normaliseBody,
+  signatureFailure,
+  vectorsOf,
+  verifyWith,
+  webhookRequest,
+} from './webhook-test-kit';
 
-interface Vector {
-  readonly secret_or_public_key: string;
-  readonly headers: Record<string, string>;
-  readonly body: string;
-  readonly expected_valid: boolean;
-  readonly note: string;
-}
-
-const FIXTURES = join(__dirname, '../../fixtures');
-const vectors: Vector[] = JSON.parse(readFileSync(join(FIXTURES, 'vectors/mailtrap.json'), 'utf8'));
-const allEvents = readFileSync(join(FIXTURES, 'providers/mailtrap/all-events.json'));
-
-const NOW = new Date('2026-11-22T12:00:00Z');
+const vectors = vectorsOf('mailtrap');
+const allEvents = fixtureBytes('mailtrap', 'all-events');
 const SECRET = '8d9a3c0e7f5b2d4a6c1e9f8b3a7d5c2e';
-const certificates: CertificateSource = { certificate: () => Promise.reject(new Error('not used by Mailtrap')) };
 
 /** The signature Mailtrap sends, computed independently of the module. */
 const signatureOf = (secret: string, body: Buffer | string) => createHmac('sha256', secret).update(body).digest('hex');
 
-function requestOf(body: Buffer | string, headers: Record<string, string> = {}): WebhookRequest {
-  return {
-    provider: 'mailtrap',
-    method: 'POST',
-    headers: Object.fromEntries(
-      Object.entries({ 'content-type': 'application/json', ...headers }).map(([name, value]) => [
-        name.toLowerCase(),
-        value,
-      ]),
-    ),
-    body: Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8'),
-    receivedAt: NOW,
-  };
-}
-
-function contextOf(signingKeys: readonly string[]): VerifyContext {
-  return {
-    settings: { auth: 'both', timestampToleranceSeconds: 300, maxBodyBytes: 1_048_576 },
-    signingKeys,
-    signedUrls: [],
-    now: NOW,
-    certificates,
-  };
-}
-
-async function verify(request: WebhookRequest, keys: readonly string[]): Promise<VerifyResult> {
-  const check = mailtrapProvider.verify;
-  if (check === undefined) throw new Error('Mailtrap must verify signatures');
-  return check(request, contextOf(keys));
-}
-
-async function signatureFailure(run: Promise<unknown>): Promise<SignatureError> {
-  const error = await run.then(
-    () => null,
-    (failure: unknown) => failure,
-  );
-  expect(error).toBeInstanceOf(SignatureError);
-  expect((error as SignatureError).message).toBe(SignatureError.PUBLIC_MESSAGE);
-  return error as SignatureError;
-}
-
-function normaliseAll(body: Buffer) {
-  const request = requestOf(body);
-  return mailtrapProvider.parse(request).events.flatMap((event) => mailtrapProvider.normalise(event, request));
-}
+const requestOf = (body: Buffer | string, headers: Record<string, string> = {}) =>
+  webhookRequest('mailtrap', body, headers);
+const verify = (request: ReturnType<typeof requestOf>, keys: readonly string[]) =>
+  verifyWith(mailtrapProvider, request, keys);
+const normaliseAll = (body: Buffer | string) => normaliseBody(mailtrapProvider, body);
 
 describe('mailtrapProvider', () => {
   describe('verify', () => {

@@ -1,78 +1,31 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { completeEvent } from '../../../lambda/core/event';
-import { PayloadError, SignatureError } from '../../../lambda/errors';
+import { PayloadError } from '../../../lambda/errors';
 import { parsePostalKey, postalProvider } from '../../../lambda/providers/postal';
-import type { CertificateSource, VerifyContext, VerifyResult, WebhookRequest } from '../../../lambda/providers/types';
+import {
+  fixtureBytes,
+  NOW,
+  normaliseBody,
+  type SignatureVector,
+  signatureFailure,
+  vectorsOf,
+  verifyWith,
+  webhookRequest,
+} from './webhook-test-kit';
 
-interface Vector {
-  readonly secret_or_public_key: string;
-  readonly headers: Record<string, string>;
-  readonly body: string;
-  readonly expected_valid: boolean;
-  readonly note: string;
-}
+const vectors = vectorsOf('postal');
+const fixture = (name: string) => fixtureBytes('postal', name);
+const requestOf = (body: Buffer | string, headers: Record<string, string> = {}) =>
+  webhookRequest('postal', body, headers);
+const verify = (request: ReturnType<typeof requestOf>, keys: readonly string[]) =>
+  verifyWith(postalProvider, request, keys);
+const normaliseOne = (body: Buffer) => normaliseBody(postalProvider, body);
 
-const FIXTURES = join(__dirname, '../../fixtures');
-const vectors: Vector[] = JSON.parse(readFileSync(join(FIXTURES, 'vectors/postal.json'), 'utf8'));
-const fixture = (name: string): Buffer => readFileSync(join(FIXTURES, 'providers/postal', `${name}.json`));
-
-const NOW = new Date('2026-11-22T12:00:00Z');
-const certificates: CertificateSource = { certificate: () => Promise.reject(new Error('not used by Postal')) };
-
-function lowerCased(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
-}
-
-function requestOf(body: Buffer | string, headers: Record<string, string> = {}): WebhookRequest {
-  return {
-    provider: 'postal',
-    method: 'POST',
-    headers: lowerCased({ 'content-type': 'application/json', ...headers }),
-    body: Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8'),
-    receivedAt: NOW,
-  };
-}
-
-function contextOf(signingKeys: readonly string[]): VerifyContext {
-  return {
-    settings: { auth: 'both', timestampToleranceSeconds: 300, maxBodyBytes: 1_048_576 },
-    signingKeys,
-    signedUrls: [],
-    now: NOW,
-    certificates,
-  };
-}
-
-async function verify(request: WebhookRequest, keys: readonly string[]): Promise<VerifyResult> {
-  const check = postalProvider.verify;
-  if (check === undefined) throw new Error('Postal must verify signatures');
-  return check(request, contextOf(keys));
-}
-
-/** Runs a verification that must fail and returns its SignatureError. */
-async function signatureFailure(run: Promise<unknown>): Promise<SignatureError> {
-  const error = await run.then(
-    () => null,
-    (failure: unknown) => failure,
-  );
-  expect(error).toBeInstanceOf(SignatureError);
-  const signatureError = error as SignatureError;
-  expect(signatureError.message).toBe(SignatureError.PUBLIC_MESSAGE);
-  return signatureError;
-}
-
-const VALID = vectors[0] as Vector;
+const VALID = vectors[0] as SignatureVector;
 const KEY = VALID.secret_or_public_key;
-const OTHER_KEY = (vectors.find((vector) => vector.note === 'wrong public key') as Vector).secret_or_public_key;
+const OTHER_KEY = (vectors.find((vector) => vector.note === 'wrong public key') as SignatureVector)
+  .secret_or_public_key;
 const SIGNATURE_256 = VALID.headers['X-Postal-Signature-256'] as string;
 const SIGNATURE_SHA1 = VALID.headers['X-Postal-Signature'] as string;
-
-function normaliseOne(body: Buffer) {
-  const request = requestOf(body);
-  const [event] = postalProvider.parse(request).events;
-  return postalProvider.normalise(event, request);
-}
 
 describe('postalProvider', () => {
   describe('verify', () => {

@@ -1,26 +1,20 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { completeEvent } from '../../../lambda/core/event';
-import { PayloadError, SignatureError } from '../../../lambda/errors';
-import type { CertificateSource, VerifyContext, VerifyResult, WebhookRequest } from '../../../lambda/providers/types';
+import { PayloadError } from '../../../lambda/errors';
 import { unisenderGoProvider } from '../../../lambda/providers/unisender-go';
+import {
+  fixtureBytes,
+  NOW,
+  normaliseBody as normaliseWith,
+  signatureFailure,
+  vectorsOf,
+  verifyWith,
+  webhookRequest,
+} from './webhook-test-kit';
 
-interface Vector {
-  readonly secret_or_public_key: string;
-  readonly body: string;
-  readonly expected_valid: boolean;
-  readonly note: string;
-}
-
-const FIXTURES = join(__dirname, '../../fixtures');
-const vectors: Vector[] = JSON.parse(readFileSync(join(FIXTURES, 'vectors/unisender-go.json'), 'utf8'));
-const fixtureText = (name: string): string =>
-  readFileSync(join(FIXTURES, 'providers/unisender-go', `${name}.json`), 'utf8');
-
-const NOW = new Date('2026-11-22T12:00:00Z');
+const vectors = vectorsOf('unisender-go');
+const fixtureText = (name: string): string => fixtureBytes('unisender-go', name).toString('utf8');
 const API_KEY = '6mjstx9gwi7qj8eni6m77hfiiw6aifmss154y4ze';
-const certificates: CertificateSource = { certificate: () => Promise.reject(new Error('not used by Unisender Go')) };
 
 /**
  * Signs JSON text the way Unisender Go documents it (MD5 of the body with the API key in `auth`), independently of
@@ -37,46 +31,10 @@ function signedCompact(name: string, apiKey = API_KEY): string {
   return signed(JSON.stringify(JSON.parse(fixtureText(name))).replace(/\//g, '\\/'), apiKey);
 }
 
-function requestOf(body: Buffer | string): WebhookRequest {
-  return {
-    provider: 'unisender-go',
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8'),
-    receivedAt: NOW,
-  };
-}
-
-function contextOf(signingKeys: readonly string[]): VerifyContext {
-  return {
-    settings: { auth: 'both', timestampToleranceSeconds: 300, maxBodyBytes: 1_048_576 },
-    signingKeys,
-    signedUrls: [],
-    now: NOW,
-    certificates,
-  };
-}
-
-async function verify(body: Buffer | string, keys: readonly string[]): Promise<VerifyResult> {
-  const check = unisenderGoProvider.verify;
-  if (check === undefined) throw new Error('Unisender Go must verify signatures');
-  return check(requestOf(body), contextOf(keys));
-}
-
-async function signatureFailure(run: Promise<unknown>): Promise<SignatureError> {
-  const error = await run.then(
-    () => null,
-    (failure: unknown) => failure,
-  );
-  expect(error).toBeInstanceOf(SignatureError);
-  expect((error as SignatureError).message).toBe(SignatureError.PUBLIC_MESSAGE);
-  return error as SignatureError;
-}
-
-function normaliseBody(body: Buffer | string) {
-  const request = requestOf(body);
-  return unisenderGoProvider.parse(request).events.flatMap((event) => unisenderGoProvider.normalise(event, request));
-}
+const requestOf = (body: Buffer | string) => webhookRequest('unisender-go', body);
+const verify = (body: Buffer | string, keys: readonly string[]) =>
+  verifyWith(unisenderGoProvider, requestOf(body), keys);
+const normaliseBody = (body: Buffer | string) => normaliseWith(unisenderGoProvider, body);
 
 describe('unisenderGoProvider', () => {
   describe('verify', () => {
