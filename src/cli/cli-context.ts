@@ -1,0 +1,100 @@
+/**
+ * What every `hookguard` command shares: its output, its dependencies (injectable for tests), and loading the
+ * stage's configuration and the local secrets file.
+ */
+import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { ProviderId } from '../../lambda/core/provider-ids';
+import type { RuntimeSettings } from '../../lambda/core/settings';
+import { PROVIDERS } from '../../lambda/providers';
+import type { ProviderModule } from '../../lambda/providers/types';
+import { loadConfig, stageOf, toRuntimeSettings } from '../../lib/config';
+import type { StageConfig } from '../../lib/config/types';
+import {
+  type RotateCredentialsOptions,
+  type RotateCredentialsReport,
+  rotateCredentials,
+} from '../../lib/ops/rotate-credentials';
+import type { CommonOptions } from '../local/options';
+import { type LocalSecrets, readSecretsFile, SecretsFileError } from '../local/secrets-file';
+import {
+  CloudFormationStackOutputs,
+  SecretsManagerSecretValues,
+  type SecretValueSource,
+  type StackOutputsSource,
+} from './deployed-stack';
+
+/** Where a command writes and what it reads from the environment. */
+export interface CliIo {
+  /** Results (URLs, responses). */
+  readonly out: (line: string) => void;
+  /** Errors and warnings. */
+  readonly err: (line: string) => void;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** The AWS side of the commands that act on a deployed stage. */
+export interface DeployedAws {
+  readonly stackOutputs: StackOutputsSource;
+  readonly secretValues: SecretValueSource;
+  /** `lib/ops/rotate-credentials.ts` with this account's clients. */
+  rotate(options: Omit<RotateCredentialsOptions, 'secretsManager' | 'apiGateway'>): Promise<RotateCredentialsReport>;
+}
+
+/** Injectable dependencies of the CLI. */
+export interface CliDeps {
+  /** @default PROVIDERS */
+  readonly providers?: ReadonlyMap<ProviderId, ProviderModule>;
+  /** Builds the AWS adapters for a region (the stage's, or the SDK's default chain when undefined). */
+  readonly aws?: (region: string | undefined) => DeployedAws;
+  /** @default globalThis.fetch */
+  readonly fetch?: typeof fetch;
+  /** @default () => new Date() */
+  readonly now?: () => Date;
+}
+
+/** Real AWS adapters over SDK clients using the user's credentials (default chain). */
+export function defaultDeployedAws(region: string | undefined): DeployedAws {
+  const config = region === undefined ? {} : { region };
+  const secretsManager = new SecretsManagerClient(config);
+  return {
+    stackOutputs: new CloudFormationStackOutputs({ client: new CloudFormationClient(config) }),
+    secretValues: new SecretsManagerSecretValues({ client: secretsManager }),
+    rotate: (options) => rotateCredentials({ ...options, secretsManager, apiGateway: new APIGatewayClient(config) }),
+  };
+}
+
+/** The stage a command acts on. */
+export interface StageContext {
+  readonly stage: StageConfig;
+  readonly settings: RuntimeSettings;
+  readonly providers: ReadonlyMap<ProviderId, ProviderModule>;
+}
+
+/** Loads and validates the configuration and picks the stage (ConfigError lists every problem). */
+export function loadStage(options: CommonOptions, deps: CliDeps): StageContext {
+  const stage = stageOf(loadConfig(options.configPath), options.stage, options.configPath);
+  return { stage, settings: toRuntimeSettings(stage), providers: deps.providers ?? PROVIDERS };
+}
+
+/**
+ * Reads the local secrets file.
+ *
+ * @throws {SecretsFileError} with a hint to start the runtime once when it does not exist yet.
+ */
+export async function readLocalSecrets(path: string): Promise<LocalSecrets> {
+  try {
+    return await readSecretsFile(path);
+  } catch (error) {
+    if (error instanceof SecretsFileError && error.problems[0] === 'does not exist') {
+      throw new SecretsFileError(path, ['does not exist: start the local runtime once (npm start) to create it']);
+    }
+    throw error;
+  }
+}
+
+/** The local runtime's base URL for a port. */
+export function localBaseUrl(port: number): string {
+  return `http://127.0.0.1:${port}`;
+}

@@ -1,0 +1,217 @@
+/**
+ * The local stand-in for API Gateway: the same routes, methods, gateway error bodies, body limit and Basic-auth
+ * check (the authorizer's core) in front of the same verifier pipeline. Only the transport differs.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AuthenticationResult } from '../../lambda/core/basic-auth';
+import {
+  GATEWAY_ERROR_BODIES,
+  type HttpResponse,
+  jsonResponse,
+  toHttpResponse,
+  WWW_AUTHENTICATE,
+} from '../../lambda/core/http';
+import type { WebhookOutcome, WebhookProcessor } from '../../lambda/core/pipeline';
+import { isProviderId, type ProviderId, URL_CHECK_METHODS } from '../../lambda/core/provider-ids';
+import type { AuthMode, RuntimeSettings } from '../../lambda/core/settings';
+import type { Logger } from '../../lambda/ports';
+import type { WebhookRequest } from '../../lambda/providers/types';
+
+/** API Gateway's payload limit: larger requests are refused with 413 before anything else runs. */
+export const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+/** Where a request goes, decided from its method and path alone (API Gateway's resource and method match). */
+export type ApiRoute =
+  | { readonly kind: 'not-found' }
+  | { readonly kind: 'method-not-allowed'; readonly allow: readonly string[] }
+  | { readonly kind: 'url-check'; readonly provider: ProviderId }
+  | { readonly kind: 'webhook'; readonly provider: ProviderId; readonly auth: AuthMode };
+
+const WEBHOOK_PATH = /^\/webhooks\/([^/]+)$/;
+
+/**
+ * Matches a request as the deployed API does: `POST /webhooks/<provider>` for each enabled provider, the vendor's URL
+ * check (Mandrill HEAD, Unisender Go GET) without auth, 405 with `Allow` for any other method on those paths, and 404
+ * for every other path (paths are case-sensitive; the query string plays no part).
+ *
+ * @example
+ * resolveApiRoute('GET', '/webhooks/sendgrid', settings); // { kind: 'method-not-allowed', allow: ['POST'] }
+ */
+export function resolveApiRoute(method: string, pathname: string, settings: RuntimeSettings): ApiRoute {
+  const id = WEBHOOK_PATH.exec(pathname)?.[1];
+  if (id === undefined || !isProviderId(id)) return { kind: 'not-found' };
+  const providerSettings = settings.providers[id];
+  if (!providerSettings) return { kind: 'not-found' };
+  const urlCheck = URL_CHECK_METHODS[id];
+  if (method === 'POST') return { kind: 'webhook', provider: id, auth: providerSettings.auth };
+  if (urlCheck !== undefined && method === urlCheck) return { kind: 'url-check', provider: id };
+  return { kind: 'method-not-allowed', allow: urlCheck ? ['POST', urlCheck] : ['POST'] };
+}
+
+/** What happened to one HTTP request, for the console. Never carries credentials or body content. */
+export interface RequestReport {
+  readonly method: string;
+  /** The path without the query string (a query can carry tokens). */
+  readonly path: string;
+  readonly statusCode: number;
+  readonly provider?: ProviderId;
+  /** Why the Basic-auth check refused the request (a reason code, never the credential). */
+  readonly authFailure?: string;
+  /** The pipeline's account of the request, when it reached the pipeline. */
+  readonly outcome?: WebhookOutcome;
+}
+
+/** Dependencies of {@link createLocalApiHandler}. */
+export interface LocalApiOptions {
+  readonly settings: RuntimeSettings;
+  /** The authorizer's check (`createBasicAuthenticator(...).authenticate`). */
+  readonly authenticate: (
+    authorizationHeader: string | undefined,
+    provider: ProviderId,
+  ) => Promise<AuthenticationResult>;
+  /** The verifier pipeline. */
+  readonly process: WebhookProcessor;
+  readonly logger: Logger;
+  readonly now: () => Date;
+  /** Told about every request once it is answered. */
+  readonly report?: (report: RequestReport) => void;
+  /** @default API_GATEWAY_MAX_BODY_BYTES */
+  readonly maxBodyBytes?: number;
+}
+
+function gatewayResponse(
+  entry: (typeof GATEWAY_ERROR_BODIES)[keyof typeof GATEWAY_ERROR_BODIES],
+  headers: Record<string, string> = {},
+): HttpResponse {
+  return jsonResponse(entry.statusCode, entry.body, headers);
+}
+
+/** Header names lower-cased, repeated headers joined with ", " (what `WebhookRequest` promises). */
+export function collectHeaders(rawHeaders: readonly string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
+    const name = (rawHeaders[index] as string).toLowerCase();
+    const value = rawHeaders[index + 1] as string;
+    headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
+  }
+  return headers;
+}
+
+/** Reads the body up to `limit` bytes; null when it is longer (the rest is not read). */
+function readBody(request: IncomingMessage, limit: number): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        request.off('data', onData);
+        request.off('end', onEnd);
+        request.pause();
+        resolve(null);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => resolve(Buffer.concat(chunks, size));
+    request.on('data', onData);
+    request.once('end', onEnd);
+    request.once('error', reject);
+  });
+}
+
+function send(response: ServerResponse, request: IncomingMessage, answer: HttpResponse, closeAfter = false): void {
+  const headers: Record<string, string> = { ...answer.headers };
+  if (closeAfter) headers.connection = 'close';
+  response.writeHead(answer.statusCode, headers);
+  if (request.method === 'HEAD') response.end();
+  else response.end(answer.body);
+  if (closeAfter) response.once('finish', () => request.destroy());
+}
+
+/**
+ * Builds the node:http request listener. Order as in API Gateway: route and method, then the payload limit, then
+ * the authorizer (skipped when the provider's auth mode is `signature`), then the verifier pipeline.
+ */
+export function createLocalApiHandler(options: LocalApiOptions) {
+  const maxBodyBytes = options.maxBodyBytes ?? API_GATEWAY_MAX_BODY_BYTES;
+
+  return async function handleLocalApiRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const method = request.method ?? 'GET';
+    const pathname = (request.url ?? '/').split('?', 1)[0] ?? '/';
+    const route = resolveApiRoute(method, pathname, options.settings);
+    const report = (statusCode: number, extra: Partial<RequestReport> = {}) =>
+      options.report?.({
+        method,
+        path: pathname,
+        statusCode,
+        ...('provider' in route ? { provider: route.provider } : {}),
+        ...extra,
+      });
+    // Requests answered before their body is read: the body is drained, so the connection stays usable.
+    const answerEarly = (answer: HttpResponse, extra: Partial<RequestReport> = {}) => {
+      request.resume();
+      send(response, request, answer);
+      report(answer.statusCode, extra);
+    };
+
+    try {
+      if (route.kind === 'not-found') return answerEarly(gatewayResponse(GATEWAY_ERROR_BODIES.notFound));
+      if (route.kind === 'method-not-allowed') {
+        return answerEarly(gatewayResponse(GATEWAY_ERROR_BODIES.methodNotAllowed, { allow: route.allow.join(', ') }));
+      }
+      if (route.kind === 'url-check') return answerEarly(jsonResponse(200, {}));
+
+      const declaredLength = Number(request.headers['content-length'] ?? 0);
+      if (declaredLength > maxBodyBytes) {
+        send(response, request, gatewayResponse(GATEWAY_ERROR_BODIES.payloadTooLarge), true);
+        return report(413);
+      }
+
+      if (route.auth !== 'signature') {
+        let result: AuthenticationResult;
+        try {
+          result = await options.authenticate(request.headers.authorization, route.provider);
+        } catch (error) {
+          // No credentials could be loaded at all: the authorizer fails closed with a 500, never an allow.
+          options.logger.error('Basic-auth check failed: no accepted credentials available', {
+            provider: route.provider,
+            error: error instanceof Error ? error.message : String(error),
+          });
+          return answerEarly(gatewayResponse(GATEWAY_ERROR_BODIES.defaultServerError));
+        }
+        if (!result.ok) {
+          return answerEarly(
+            gatewayResponse(GATEWAY_ERROR_BODIES.unauthorized, { 'www-authenticate': WWW_AUTHENTICATE }),
+            {
+              authFailure: result.reason,
+            },
+          );
+        }
+      }
+
+      const body = await readBody(request, maxBodyBytes);
+      if (body === null) {
+        send(response, request, gatewayResponse(GATEWAY_ERROR_BODIES.payloadTooLarge), true);
+        return report(413);
+      }
+      const webhookRequest: WebhookRequest = {
+        provider: route.provider,
+        method,
+        headers: collectHeaders(request.rawHeaders),
+        body,
+        receivedAt: options.now(),
+      };
+      const { response: answer, outcome } = await options.process(webhookRequest);
+      send(response, request, answer);
+      report(answer.statusCode, { outcome });
+    } catch (error) {
+      options.logger.error('Local API failed to handle a request', {
+        error: error instanceof Error ? error.name : typeof error,
+      });
+      if (!response.headersSent) send(response, request, toHttpResponse(error), true);
+      else response.destroy();
+      report(500);
+    }
+  };
+}
