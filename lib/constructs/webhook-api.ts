@@ -1,0 +1,432 @@
+/**
+ * The public edge: a regional REST API with exactly one `POST /webhooks/<provider>` per enabled provider (Lambda proxy
+ * to the verifier, behind the Basic authorizer unless the provider authenticates by signature alone), the URL checks
+ * some vendors make, JSON answers for everything else, and logs that never hold credentials or bodies.
+ */
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
+import { Construct } from 'constructs';
+import { type ErrorBody, GATEWAY_ERROR_BODIES, WWW_AUTHENTICATE } from '../../lambda/core/http';
+import { isProviderId, type ProviderId, URL_CHECK_METHODS } from '../../lambda/core/provider-ids';
+import type { AuthMode } from '../../lambda/core/settings';
+import type { CustomDomainConfig, ThrottlingConfig } from '../config/types';
+import { PropsProblems, show, VALID_LOG_RETENTION_DAYS } from './props-validation';
+
+/** Path prefix of every webhook route. */
+export const WEBHOOKS_PATH = '/webhooks';
+
+/**
+ * Body of API Gateway's own 4xx answers that have no specific entry (malformed request line, unsupported media
+ * type...): the status stays API Gateway's, the body says nothing about the request.
+ */
+export const CLIENT_ERROR_BODY: ErrorBody = { error: { code: 'bad_request', message: 'Request rejected' } };
+
+/** One gateway response: API Gateway's answer when it refuses a request before (or instead of) the verifier. */
+export interface GatewayResponseSpec {
+  readonly type: apigw.ResponseType;
+  /** HTTP status; absent keeps API Gateway's own (the 4xx/5xx catch-alls). */
+  readonly statusCode?: string;
+  readonly body: ErrorBody;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** Every gateway response the API defines, built from `GATEWAY_ERROR_BODIES` so the local runtime answers alike. */
+export const GATEWAY_RESPONSES: readonly GatewayResponseSpec[] = [
+  {
+    type: apigw.ResponseType.UNAUTHORIZED,
+    statusCode: '401',
+    body: GATEWAY_ERROR_BODIES.unauthorized.body,
+    // Amazon SNS only sends its Basic credentials after this challenge.
+    headers: { 'WWW-Authenticate': WWW_AUTHENTICATE },
+  },
+  { type: apigw.ResponseType.ACCESS_DENIED, statusCode: '403', body: GATEWAY_ERROR_BODIES.forbidden.body },
+  { type: apigw.ResponseType.WAF_FILTERED, statusCode: '403', body: GATEWAY_ERROR_BODIES.wafFiltered.body },
+  // API Gateway calls an unknown path "Missing Authentication Token" (403); it is a plain 404.
+  {
+    type: apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN,
+    statusCode: '404',
+    body: GATEWAY_ERROR_BODIES.notFound.body,
+  },
+  { type: apigw.ResponseType.RESOURCE_NOT_FOUND, statusCode: '404', body: GATEWAY_ERROR_BODIES.notFound.body },
+  { type: apigw.ResponseType.REQUEST_TOO_LARGE, statusCode: '413', body: GATEWAY_ERROR_BODIES.payloadTooLarge.body },
+  { type: apigw.ResponseType.THROTTLED, statusCode: '429', body: GATEWAY_ERROR_BODIES.throttled.body },
+  { type: apigw.ResponseType.QUOTA_EXCEEDED, statusCode: '429', body: GATEWAY_ERROR_BODIES.throttled.body },
+  { type: apigw.ResponseType.DEFAULT_4XX, body: CLIENT_ERROR_BODY },
+  { type: apigw.ResponseType.DEFAULT_5XX, body: GATEWAY_ERROR_BODIES.defaultServerError.body },
+];
+
+/**
+ * The access log line: one JSON object per request. Deliberately absent: every request header (Authorization
+ * among them), the query string and the body.
+ */
+export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
+  requestId: '$context.requestId',
+  extendedRequestId: '$context.extendedRequestId',
+  requestTime: '$context.requestTime',
+  ip: '$context.identity.sourceIp',
+  userAgent: '$context.identity.userAgent',
+  method: '$context.httpMethod',
+  resourcePath: '$context.resourcePath',
+  protocol: '$context.protocol',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  latency: '$context.responseLatency',
+  integrationStatus: '$context.integration.status',
+  integrationLatency: '$context.integration.latency',
+  integrationError: '$context.integration.error',
+  wafStatus: '$context.waf.status',
+  wafResponseCode: '$context.wafResponseCode',
+  authorizerStatus: '$context.authorizer.status',
+  authorizerLatency: '$context.authorizer.latency',
+  authorizerError: '$context.authorizer.error',
+  // The credential's version id, which the authorizer puts in its context: shows who still uses an old credential.
+  credentialVersion: '$context.authorizer.credentialVersion',
+  errorType: '$context.error.responseType',
+  errorMessage: '$context.error.message',
+  xrayTraceId: '$context.xrayTraceId',
+};
+
+/** One provider's route. */
+export interface WebhookApiProvider {
+  readonly id: ProviderId;
+  /** `basic` and `both` put the Basic authorizer on the route; `signature` leaves it to the verifier. */
+  readonly auth: AuthMode;
+  /**
+   * Method-level throttling for this provider's POST.
+   * @default - the stage's throttling
+   */
+  readonly throttling?: ThrottlingConfig;
+}
+
+/** Props of {@link WebhookApi}. */
+export interface WebhookApiProps {
+  /** API Gateway stage name (also the first path segment of the execute-api URL). */
+  readonly stageName: string;
+  /** Enabled providers; each gets `POST /webhooks/<id>`. */
+  readonly providers: readonly WebhookApiProvider[];
+  /** The verifier function (Lambda proxy target of every POST). */
+  readonly verifier: lambda.IFunction;
+  /** The Basic authorizer function (REQUEST authorizer on the Authorization header). */
+  readonly authorizer: lambda.IFunction;
+  /** How long API Gateway caches the authorizer's answer per Authorization value, seconds (0 to 3600). */
+  readonly authorizerCacheTtlSeconds: number;
+  /** Stage-wide throttling. */
+  readonly throttling: ThrottlingConfig;
+  /** Days access and execution logs are kept. */
+  readonly logRetentionDays: number;
+  /**
+   * Execution log level (`dataTraceEnabled` is always off: request bodies are email data).
+   * @default 'ERROR'
+   */
+  readonly executionLogLevel?: 'ERROR' | 'INFO';
+  /**
+   * A custom domain (regional, TLS 1.2 or newer); when set, the execute-api endpoint is disabled.
+   * @default - the execute-api URL only
+   */
+  readonly customDomain?: CustomDomainConfig;
+  /**
+   * REST API name.
+   * @default `hookguard-<stageName>`
+   */
+  readonly restApiName?: string;
+  /**
+   * What happens to the log groups when they leave the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The REST API, its stage, routes, authorizer, gateway responses and logs.
+ *
+ * @example
+ * const api = new WebhookApi(this, 'Api', {
+ *   stageName: 'dev', providers: [{ id: 'sendgrid', auth: 'both' }], verifier: verifier.function,
+ *   authorizer: authorizer.function, authorizerCacheTtlSeconds: 300, throttling: { rateLimit: 200, burstLimit: 400 },
+ *   logRetentionDays: 30,
+ * });
+ */
+export class WebhookApi extends Construct {
+  /** The REST API. */
+  public readonly api: apigw.RestApi;
+  /** Its one stage. */
+  public readonly stage: apigw.Stage;
+  /** The Basic authorizer; absent when every provider authenticates by signature alone. */
+  public readonly authorizer?: apigw.RequestAuthorizer;
+  /** Access log group (JSON lines). */
+  public readonly accessLogGroup: logs.LogGroup;
+  /** Execution log group, created up front so that it has a retention (API Gateway would create it without one). */
+  public readonly executionLogGroup: logs.LogGroup;
+  /** Each provider's `POST /webhooks/<id>` method. */
+  public readonly webhookMethods: ReadonlyMap<ProviderId, apigw.Method>;
+  /** The custom domain, when configured. */
+  public readonly domainName?: apigw.DomainName;
+  /** Base URL webhooks are posted under: `https://<domain>/` or the execute-api stage URL. */
+  public readonly url: string;
+
+  constructor(scope: Construct, id: string, props: WebhookApiProps) {
+    super(scope, id);
+    validate(props);
+    const removalPolicy = props.logRemovalPolicy ?? RemovalPolicy.RETAIN;
+    const loggingLevel =
+      props.executionLogLevel === 'INFO' ? apigw.MethodLoggingLevel.INFO : apigw.MethodLoggingLevel.ERROR;
+    const retention = props.logRetentionDays as logs.RetentionDays;
+
+    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', { retention, removalPolicy });
+
+    const methodOptions: Record<string, apigw.MethodDeploymentOptions> = {};
+    for (const provider of props.providers) {
+      if (provider.throttling === undefined) continue;
+      // A method setting replaces the stage's for that method, so it repeats the logging choices.
+      methodOptions[`${WEBHOOKS_PATH}/${provider.id}/POST`] = {
+        throttlingRateLimit: provider.throttling.rateLimit,
+        throttlingBurstLimit: provider.throttling.burstLimit,
+        loggingLevel,
+        dataTraceEnabled: false,
+        metricsEnabled: true,
+      };
+    }
+
+    this.api = new apigw.RestApi(this, 'RestApi', {
+      restApiName: props.restApiName ?? `hookguard-${props.stageName}`,
+      description: 'Hookguard: email-provider webhooks',
+      endpointConfiguration: { types: [apigw.EndpointType.REGIONAL] },
+      // Every body reaches the verifier as the exact bytes received (base64): signatures cover raw bytes.
+      binaryMediaTypes: ['*/*'],
+      disableExecuteApiEndpoint: props.customDomain !== undefined,
+      // Execution logs need the account-level CloudWatch role (AWS::ApiGateway::Account).
+      cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      retainDeployments: false,
+      deployOptions: {
+        stageName: props.stageName,
+        description: `Hookguard ${props.stageName}`,
+        tracingEnabled: true,
+        metricsEnabled: true,
+        loggingLevel,
+        dataTraceEnabled: false,
+        throttlingRateLimit: props.throttling.rateLimit,
+        throttlingBurstLimit: props.throttling.burstLimit,
+        accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogGroup),
+        accessLogFormat: apigw.AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
+        methodOptions,
+      },
+    });
+    this.stage = this.api.deploymentStage;
+
+    this.executionLogGroup = new logs.LogGroup(this, 'ExecutionLogs', {
+      logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${props.stageName}`,
+      retention,
+      removalPolicy,
+    });
+    this.stage.node.addDependency(this.executionLogGroup);
+
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions-APIG2',
+      reason:
+        'Bodies are opaque provider payloads (JSON, form posts, batches) authenticated by signature in the verifier; a gateway model would reject valid deliveries and prove nothing.',
+    });
+    const cloudWatchRole = this.api.node.tryFindChild('CloudWatchRole');
+    if (cloudWatchRole) {
+      Validations.of(cloudWatchRole).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        reason:
+          "Account-wide API Gateway logging role: AWS's managed policy keeps every API of the account logging; a narrower policy would break the others.",
+      });
+    }
+
+    for (const spec of GATEWAY_RESPONSES) {
+      this.api.addGatewayResponse(`Gateway${spec.type.responseType}`, {
+        type: spec.type,
+        statusCode: spec.statusCode,
+        responseHeaders: quoteHeaderValues({ 'Content-Type': 'application/json', ...spec.headers }),
+        templates: { 'application/json': JSON.stringify(spec.body) },
+      });
+    }
+
+    if (props.providers.some((provider) => provider.auth !== 'signature')) {
+      this.authorizer = new apigw.RequestAuthorizer(this, 'BasicAuthorizer', {
+        authorizerName: `hookguard-${props.stageName}-basic`,
+        handler: props.authorizer,
+        // Without the header API Gateway answers 401 itself, without invoking (or paying for) the authorizer.
+        identitySources: [apigw.IdentitySource.header('Authorization')],
+        resultsCacheTtl: Duration.seconds(props.authorizerCacheTtlSeconds),
+      });
+    }
+
+    const stack = Stack.of(this);
+    const verifierIntegration = new apigw.Integration({
+      type: apigw.IntegrationType.AWS_PROXY,
+      integrationHttpMethod: 'POST',
+      uri: `arn:${stack.partition}:apigateway:${stack.region}:lambda:path/2015-03-31/functions/${props.verifier.functionArn}/invocations`,
+    });
+    // One permission for every webhook POST of this stage, instead of one per method (Lambda's policy is 20 KB).
+    props.verifier.addPermission('InvokeFromWebhookApi', {
+      scope: this,
+      principal: new iam.ServicePrincipal('apigateway.amazonaws.com'),
+      sourceArn: this.api.arnForExecuteApi('POST', `${WEBHOOKS_PATH}/*`, props.stageName),
+    });
+
+    const webhooks = this.api.root.addResource(WEBHOOKS_PATH.slice(1));
+    const methods = new Map<ProviderId, apigw.Method>();
+    for (const provider of props.providers) {
+      const resource = webhooks.addResource(provider.id);
+      const post =
+        provider.auth === 'signature'
+          ? resource.addMethod('POST', verifierIntegration, { authorizationType: apigw.AuthorizationType.NONE })
+          : resource.addMethod('POST', verifierIntegration, {
+              authorizationType: apigw.AuthorizationType.CUSTOM,
+              authorizer: this.authorizer,
+            });
+      if (provider.auth === 'signature') {
+        acknowledgeOpenMethod(
+          post,
+          `${provider.id} is configured with auth "signature": the verifier checks the provider's signature over the raw body, which an authorizer cannot see.`,
+        );
+      } else {
+        Validations.of(post).acknowledge({
+          id: 'AwsSolutions-COG4',
+          reason:
+            'Email providers can only send HTTP Basic credentials (in the webhook URL): a Lambda REQUEST authorizer checks them, Cognito cannot.',
+        });
+      }
+      methods.set(provider.id, post);
+
+      const urlCheck = URL_CHECK_METHODS[provider.id];
+      if (urlCheck) {
+        const check = resource.addMethod(urlCheck, urlCheckIntegration(), {
+          authorizationType: apigw.AuthorizationType.NONE,
+          methodResponses: [{ statusCode: '200' }],
+        });
+        acknowledgeOpenMethod(
+          check,
+          `${provider.id} checks the webhook URL with ${urlCheck} before it sends credentials; the answer is a fixed 200 with no data.`,
+        );
+      }
+      const allowed = ['POST', ...(urlCheck ? [urlCheck] : [])];
+      const other = resource.addMethod('ANY', methodNotAllowedIntegration(allowed), {
+        authorizationType: apigw.AuthorizationType.NONE,
+        methodResponses: [
+          {
+            statusCode: '405',
+            responseParameters: { 'method.response.header.Allow': true, 'method.response.header.Content-Type': true },
+          },
+        ],
+      });
+      acknowledgeOpenMethod(
+        other,
+        'Catch-all for methods the route does not serve: a fixed 405 from a mock integration, nothing behind it.',
+      );
+    }
+    this.webhookMethods = methods;
+
+    if (props.customDomain) {
+      const domain = props.customDomain;
+      this.domainName = new apigw.DomainName(this, 'DomainName', {
+        domainName: domain.domainName,
+        certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', domain.certificateArn),
+        endpointType: apigw.EndpointType.REGIONAL,
+        securityPolicy: apigw.SecurityPolicy.TLS_1_2,
+      });
+      this.domainName.addBasePathMapping(this.api, { stage: this.stage });
+      if (domain.hostedZoneId && domain.hostedZoneName) {
+        const zone = route53.HostedZone.fromHostedZoneAttributes(this, 'HostedZone', {
+          hostedZoneId: domain.hostedZoneId,
+          zoneName: domain.hostedZoneName,
+        });
+        new route53.ARecord(this, 'AliasRecord', {
+          zone,
+          recordName: domain.domainName,
+          target: route53.RecordTarget.fromAlias(new route53Targets.ApiGatewayDomain(this.domainName)),
+        });
+      }
+      this.url = `https://${domain.domainName}/`;
+    } else {
+      this.url = this.api.url;
+    }
+  }
+}
+
+/** Gateway response header values are mapping expressions: a static value goes in single quotes. */
+function quoteHeaderValues(headers: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, `'${value}'`]));
+}
+
+/**
+ * Mock integrations without request templates answer with their default integration response whatever the body
+ * (binary or not, any content type), which is what a fixed answer needs.
+ */
+function urlCheckIntegration(): apigw.MockIntegration {
+  return new apigw.MockIntegration({
+    passthroughBehavior: apigw.PassthroughBehavior.WHEN_NO_TEMPLATES,
+    integrationResponses: [{ statusCode: '200', responseTemplates: { 'application/json': '{}' } }],
+  });
+}
+
+function methodNotAllowedIntegration(allowed: readonly string[]): apigw.MockIntegration {
+  return new apigw.MockIntegration({
+    passthroughBehavior: apigw.PassthroughBehavior.WHEN_NO_TEMPLATES,
+    integrationResponses: [
+      {
+        statusCode: '405',
+        responseParameters: {
+          'method.response.header.Allow': `'${allowed.join(', ')}'`,
+          'method.response.header.Content-Type': "'application/json'",
+        },
+        responseTemplates: { 'application/json': JSON.stringify(GATEWAY_ERROR_BODIES.methodNotAllowed.body) },
+      },
+    ],
+  });
+}
+
+function acknowledgeOpenMethod(method: apigw.Method, reason: string): void {
+  Validations.of(method).acknowledge({ id: 'AwsSolutions-APIG4', reason }, { id: 'AwsSolutions-COG4', reason });
+}
+
+const HOSTNAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const ACM_ARN = /^arn:aws[a-z-]*:acm:[a-z]{2}(?:-[a-z]+)+-\d:\d{12}:certificate\/[A-Za-z0-9-]+$/;
+
+function validate(props: WebhookApiProps): void {
+  const problems = new PropsProblems('WebhookApi');
+  problems.matches('stageName', props.stageName, /^[A-Za-z0-9_-]{1,128}$/, 'letters, digits, - or _ (1 to 128)');
+  if (props.providers.length === 0) problems.add('providers must list at least one provider');
+  const seen = new Set<string>();
+  for (const provider of props.providers) {
+    if (!isProviderId(provider.id)) problems.add(`providers: ${show(provider.id)} is not a provider id`);
+    if (seen.has(provider.id)) problems.add(`providers: ${show(provider.id)} is listed twice`);
+    seen.add(provider.id);
+    problems.oneOf(`providers.${provider.id}.auth`, provider.auth, ['basic', 'signature', 'both'] as const);
+    if (provider.throttling) checkThrottling(problems, `providers.${provider.id}.throttling`, provider.throttling);
+  }
+  checkThrottling(problems, 'throttling', props.throttling);
+  problems.integer('authorizerCacheTtlSeconds', props.authorizerCacheTtlSeconds, { min: 0, max: 3600 });
+  problems.oneOf('logRetentionDays', props.logRetentionDays, VALID_LOG_RETENTION_DAYS);
+  const domain = props.customDomain;
+  if (domain) {
+    problems.matches('customDomain.domainName', domain.domainName, HOSTNAME, 'a lower-case DNS name');
+    problems.matches('customDomain.certificateArn', domain.certificateArn, ACM_ARN, 'an ACM certificate ARN');
+    if ((domain.hostedZoneId === undefined) !== (domain.hostedZoneName === undefined)) {
+      problems.add('customDomain.hostedZoneId and customDomain.hostedZoneName go together');
+    }
+    const zone = domain.hostedZoneName?.replace(/\.$/, '');
+    if (zone !== undefined && domain.domainName !== zone && !domain.domainName.endsWith(`.${zone}`)) {
+      problems.add(`customDomain.domainName ${show(domain.domainName)} is not in hosted zone ${show(zone)}`);
+    }
+  }
+  problems.throwIfAny();
+}
+
+function checkThrottling(problems: PropsProblems, name: string, throttling: ThrottlingConfig): void {
+  if (!(Number.isFinite(throttling.rateLimit) && throttling.rateLimit > 0)) {
+    problems.add(
+      `${name}.rateLimit must be a positive number of requests per second, got ${show(throttling.rateLimit)}`,
+    );
+  }
+  problems.integer(`${name}.burstLimit`, throttling.burstLimit, { min: 0 });
+}

@@ -1,0 +1,191 @@
+/**
+ * One Hookguard Lambda function with the project's defaults: newest Node.js runtime, arm64, local esbuild bundling
+ * (minified, AWS SDK v3 left to the runtime), its own log group with a retention, active X-Ray tracing, and a role
+ * that starts with nothing but the right to write to that log group.
+ */
+import { existsSync } from 'node:fs';
+import { Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { PropsProblems, show, VALID_LOG_RETENTION_DAYS } from './props-validation';
+
+/** Lambda's limit on the total size of a function's environment variables, bytes. */
+export const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
+
+/**
+ * The newest Node.js runtime this aws-cdk-lib knows (`nodejs24.x` with 2.276), picked from `Runtime.ALL` so that an
+ * upgrade of aws-cdk-lib moves the functions forward, as cdk-nag's "latest runtime" rule (AwsSolutions-L1) expects.
+ */
+export function newestNodeRuntime(): lambda.Runtime {
+  const versioned = lambda.Runtime.ALL.map((runtime) => ({ runtime, match: /^nodejs(\d+)\.x$/.exec(runtime.name) }))
+    // NODEJS_LATEST also says nodejs24.x but may move under the functions' feet: only pinned versions count.
+    .filter((entry) => entry.match !== null && entry.runtime.family === lambda.RuntimeFamily.NODEJS)
+    .filter((entry) => !entry.runtime.isVariable)
+    .map((entry) => ({ runtime: entry.runtime, major: Number(entry.match?.[1]) }))
+    .sort((a, b) => b.major - a.major);
+  const newest = versioned[0];
+  if (newest === undefined) throw new Error('aws-cdk-lib lists no nodejsNN.x runtime');
+  return newest.runtime;
+}
+
+/** Props of {@link WebhookFunction}. */
+export interface WebhookFunctionProps {
+  /** Absolute path of the TypeScript entry file; it must export `handler`. */
+  readonly entry: string;
+  /** Days the function's log group keeps logs (a value CloudWatch Logs accepts). */
+  readonly logRetentionDays: number;
+  /**
+   * Why this function needs no dead-letter queue (a DLQ only catches failed asynchronous invocations); recorded as
+   * the acknowledgement of cdk-nag's Serverless-LambdaDLQ.
+   */
+  readonly noDeadLetterQueueReason: string;
+  /**
+   * What the function is for (shown in the console).
+   * @default - no description
+   */
+  readonly description?: string;
+  /**
+   * Environment variables (at most 4 KB in total, Lambda's limit).
+   * @default - none besides NODE_OPTIONS
+   */
+  readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * Invocation timeout.
+   * @default Duration.seconds(10)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Memory, MB (128 to 10240).
+   * @default 256
+   */
+  readonly memorySize?: number;
+  /**
+   * What happens to the log group when it leaves the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
+}
+
+/**
+ * A Hookguard Lambda function. Grant it access with the resources' own `grant*` methods (`fn.function` is the
+ * grantable); its role has no AWS managed policy and no permission it was not given explicitly.
+ *
+ * @example
+ * const verifier = new WebhookFunction(this, 'Verifier', {
+ *   entry: path.join(__dirname, '../../lambda/verifier/handler.ts'),
+ *   logRetentionDays: 30,
+ *   noDeadLetterQueueReason: 'API Gateway invokes it synchronously and returns every failure to the sender.',
+ *   timeout: Duration.seconds(25),
+ * });
+ * table.grantReadWriteData(verifier.function);
+ */
+export class WebhookFunction extends Construct {
+  /** The function. */
+  public readonly function: NodejsFunction;
+  /** Its execution role. */
+  public readonly role: iam.Role;
+  /** Its log group. */
+  public readonly logGroup: logs.LogGroup;
+  /**
+   * The policy holding X-Ray's actions, kept apart from the role's default policy: X-Ray's PutTraceSegments and
+   * PutTelemetryRecords have no resource-level permissions, and only this policy is acknowledged to use `*`.
+   */
+  public readonly tracingPolicy: iam.Policy;
+
+  constructor(scope: Construct, id: string, props: WebhookFunctionProps) {
+    super(scope, id);
+    const timeout = props.timeout ?? Duration.seconds(10);
+    const memorySize = props.memorySize ?? 256;
+    validate(props, timeout, memorySize);
+
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: props.logRetentionDays as logs.RetentionDays,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: props.description,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    const runtime = newestNodeRuntime();
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: props.entry,
+      handler: 'handler',
+      runtime,
+      architecture: lambda.Architecture.ARM_64,
+      description: props.description,
+      memorySize,
+      timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        target: runtime.name.replace('nodejs', 'node').replace('.x', ''),
+        format: OutputFormat.CJS,
+        // The Node.js runtime ships AWS SDK v3; bundling it would only slow cold starts.
+        externalModules: ['@aws-sdk/*'],
+        forceDockerBundling: false,
+      },
+    });
+
+    // Active tracing set on the resource directly: the `tracing` prop would add X-Ray's wildcard statement to the
+    // role's default policy, where an acknowledgement of `Resource::*` would also hide any later wildcard grant.
+    const cfnFunction = this.function.node.defaultChild as lambda.CfnFunction;
+    cfnFunction.tracingConfig = { mode: lambda.Tracing.ACTIVE };
+    this.tracingPolicy = new iam.Policy(this, 'TracingPolicy', {
+      roles: [this.role],
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'],
+          resources: ['*'],
+        }),
+      ],
+    });
+    this.function.node.addDependency(this.tracingPolicy);
+    Validations.of(this.tracingPolicy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions; this policy holds only them.',
+    });
+    Validations.of(this.function).acknowledge({ id: 'Serverless-LambdaDLQ', reason: props.noDeadLetterQueueReason });
+  }
+}
+
+function validate(props: WebhookFunctionProps, timeout: Duration, memorySize: number): void {
+  const problems = new PropsProblems('WebhookFunction');
+  if (!Token.isUnresolved(props.entry) && !existsSync(props.entry)) {
+    problems.add(`entry must be an existing file, got ${show(props.entry)}`);
+  }
+  problems.oneOf('logRetentionDays', props.logRetentionDays, VALID_LOG_RETENTION_DAYS);
+  if (props.noDeadLetterQueueReason.trim().length < 20) {
+    problems.add(
+      `noDeadLetterQueueReason must explain the choice (20+ characters), got ${show(props.noDeadLetterQueueReason)}`,
+    );
+  }
+  problems.integer('memorySize', memorySize, { min: 128, max: 10_240 });
+  const seconds = timeout.toSeconds();
+  if (seconds < 1 || seconds > 900) problems.add(`timeout must be 1 to 900 seconds, got ${seconds}`);
+  const environment = props.environment ?? {};
+  for (const [name, value] of Object.entries(environment)) {
+    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name))
+      problems.add(`environment name ${show(name)} is not a valid variable name`);
+    if (name === 'NODE_OPTIONS') problems.add('environment must not set NODE_OPTIONS (the construct owns it)');
+    if (typeof value !== 'string') problems.add(`environment.${name} must be a string, got ${show(value)}`);
+  }
+  // Tokens resolve to ARNs and names of a few dozen bytes; count them as their placeholder length, a fair estimate.
+  const size = Object.entries(environment).reduce(
+    (total, [name, value]) => total + Buffer.byteLength(name) + Buffer.byteLength(String(value)),
+    Buffer.byteLength('NODE_OPTIONS--enable-source-maps'),
+  );
+  if (size > LAMBDA_ENVIRONMENT_LIMIT_BYTES) {
+    problems.add(`environment is ${size} bytes, above Lambda's ${LAMBDA_ENVIRONMENT_LIMIT_BYTES}-byte limit`);
+  }
+  problems.throwIfAny();
+}
