@@ -19,7 +19,8 @@ import type { ParseResult, ProviderModule, SimulatedRequest, SimulateInput, Webh
 
 /**
  * Brevo `event` -> normalised type and reject reason (https://developers.brevo.com/docs/transactional-webhooks;
- * marketing webhooks add `list_addition`). `complaint` and `unsubscribe` are spellings seen in older payloads.
+ * marketing webhooks add `list_addition`). `complaint` and `unsubscribe` are spellings seen in older payloads; `sent`
+ * is the name Brevo uses outside transactional email.
  */
 const EVENT_TYPES: Readonly<Record<string, readonly [EventType, RejectReason | null]>> = {
   request: ['queued', null],
@@ -110,7 +111,10 @@ function normalise(event: unknown): readonly EventDraft[] {
   ];
 }
 
-const SIMULATED_EVENTS = Object.keys(EVENT_TYPES).filter((name) => name !== 'complaint' && name !== 'unsubscribe');
+/** Brevo's documented names only: `sent` (an SMS name) and the older spellings are accepted but not simulated. */
+const SIMULATED_EVENTS = Object.keys(EVENT_TYPES).filter(
+  (name) => name !== 'sent' && name !== 'complaint' && name !== 'unsubscribe',
+);
 
 /** Brevo's `date` field: local time of the account (CET/CEST by default) as `YYYY-MM-DD HH:MM:SS`. */
 function brevoDate(now: Date): string {

@@ -13,13 +13,13 @@ const EVENT_TYPES: Readonly<Record<string, readonly [EventType, RejectReason | n
   sent: ['delivered', null],
   open: ['opened', null],
   click: ['clicked', null],
-  bounce: ['bounced', null],
-  blocked: ['rejected', null],
+  bounce: ['bounced', 'bounced'],
+  blocked: ['rejected', 'blocked'],
   spam: ['complained', 'spam'],
   unsub: ['unsubscribed', null],
 };
 
-/** Mailjet's documented `error` values -> reject reason; anything else is `other`. */
+/** Mailjet's documented `error` values -> reject reason (refines the event's default); anything else is `other`. */
 const ERROR_REASONS: Readonly<Record<string, RejectReason>> = {
   'user unknown': 'bounced',
   'mailbox inactive': 'bounced',

@@ -163,7 +163,6 @@ describe('brevoProvider', () => {
   describe('simulate', () => {
     const expectedTypes: Record<string, string> = {
       request: 'queued',
-      sent: 'sent',
       delivered: 'delivered',
       hard_bounce: 'bounced',
       soft_bounce: 'bounced',

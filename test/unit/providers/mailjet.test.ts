@@ -151,6 +151,14 @@ describe('mailjetProvider', () => {
       expect(normaliseBody(JSON.stringify(bounce))[0]?.eventType).toBe(type);
     });
 
+    it.each<[string, string, string]>([
+      ['bounce', 'bounced', 'bounced'],
+      ['blocked', 'rejected', 'blocked'],
+    ])('gives a %s without an error code its default reason', (name, type, reason) => {
+      const event = { event: name, time: 1430812195, MessageID: 1, email: 'bounce@mailjet.com', hard_bounce: true };
+      expect(normaliseBody(JSON.stringify(event))[0]).toMatchObject({ eventType: type, rejectReason: reason });
+    });
+
     it('keeps a Payload that is not a JSON object under its own name', () => {
       const click = { event: 'click', time: 1433334653, MessageID: 1, email: 'a@b.c', Payload: 'campaign-42' };
       expect(normaliseBody(JSON.stringify(click))[0]?.metadata).toEqual({ Payload: 'campaign-42' });
