@@ -87,7 +87,11 @@ export class JsonLogger implements ContextLogger {
 
   private log(level: LogLevel, message: string, fields: Record<string, unknown> = {}): void {
     if (LOG_LEVELS.indexOf(level) < LOG_LEVELS.indexOf(this.level)) return;
-    const entry = { timestamp: this.now().toISOString(), level, message, ...this.fields, ...fields };
+    const entry: Record<string, unknown> = { timestamp: this.now().toISOString(), level, message };
+    // Context and fields never overwrite the three keys every entry is searched by.
+    for (const [key, value] of Object.entries({ ...this.fields, ...fields })) {
+      if (!(key in entry)) entry[key] = value;
+    }
     this.writeLine(this.serialise(entry));
   }
 

@@ -400,7 +400,12 @@ function logFailure(logger: Logger, provider: ProviderId, error: unknown): void 
     return;
   }
   if (error instanceof HookguardError && error.statusCode < 500) {
-    logger.warn('Request rejected', { provider, status: error.statusCode, code: error.code, message: error.message });
+    logger.warn('Request rejected', {
+      provider,
+      status: error.statusCode,
+      code: error.code,
+      errorMessage: error.message,
+    });
     return;
   }
   if (error instanceof HookguardError) {
@@ -408,7 +413,7 @@ function logFailure(logger: Logger, provider: ProviderId, error: unknown): void 
       provider,
       status: error.statusCode,
       code: error.code,
-      message: error.message,
+      errorMessage: error.message,
       ...causeFields(error.cause),
     });
     return;
@@ -433,7 +438,7 @@ function untypedErrorFields(error: unknown): Record<string, unknown> {
   const cause = error.cause instanceof Error ? untypedErrorFields(error.cause) : undefined;
   return {
     errorName: error.name,
-    ...(error instanceof ProviderModuleError ? { message: error.message } : {}),
+    ...(error instanceof ProviderModuleError ? { errorMessage: error.message } : {}),
     frames,
     ...(cause ? { cause } : {}),
   };

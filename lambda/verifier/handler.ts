@@ -203,9 +203,9 @@ function errorResponse(): VerifierMiddleware {
       const logger =
         request.context.verifier?.logger ?? fallbackLogger.child({ requestId: request.context.awsRequestId });
       if (error instanceof HookguardError && error.statusCode < 500) {
-        logger.warn('Request rejected', { status: error.statusCode, code: error.code, message: error.message });
+        logger.warn('Request rejected', { status: error.statusCode, code: error.code, errorMessage: error.message });
       } else if (error instanceof HookguardError) {
-        logger.error('Request failed', { status: error.statusCode, code: error.code, message: error.message });
+        logger.error('Request failed', { status: error.statusCode, code: error.code, errorMessage: error.message });
       } else {
         logger.error('Unexpected error in the verifier', {
           errorName: error instanceof Error ? error.name : typeof error,
