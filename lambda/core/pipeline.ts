@@ -275,7 +275,11 @@ async function verifySignature(
     try {
       return await verify(request, { settings, signingKeys, signedUrls, now, certificates: deps.certificates });
     } catch (error) {
-      if (error instanceof SignatureError || error instanceof DependencyError) throw error;
+      // Typed answers a module may give: bad signature (401), a dependency such as a certificate fetch (503), or
+      // a misconfiguration it detected (500). Anything else, a PayloadError included, is a bug in the module.
+      if (error instanceof SignatureError || error instanceof DependencyError || error instanceof ConfigurationError) {
+        throw error;
+      }
       throw new ProviderModuleError(provider, 'verify', { cause: error });
     }
   };

@@ -1,5 +1,5 @@
 import { createWebhookProcessor, mediaTypeOf, signedUrlsFor } from '../../../lambda/core/pipeline';
-import { ConfigurationError, DependencyError, SignatureError } from '../../../lambda/errors';
+import { ConfigurationError, DependencyError, PayloadError, SignatureError } from '../../../lambda/errors';
 import { hmac } from '../../../lambda/providers/shared';
 import type { ProviderModule, WebhookRequest } from '../../../lambda/providers/types';
 import {
@@ -20,6 +20,7 @@ import {
   OLD_SIGNED_KEY,
   SIGNED_KEY,
   signedHeaders,
+  signedProvider,
   signedRequest,
   urlSignedRequest,
 } from '../../fixtures/verifier/fakes';
@@ -310,6 +311,33 @@ describe('createWebhookProcessor', () => {
         expectNothingEchoed(world, request, response);
       },
     );
+  });
+
+  describe('typed errors from verify', () => {
+    it.each([
+      [
+        'a ConfigurationError (the module found a misconfiguration)',
+        new ConfigurationError('needs signedUrl'),
+        'misconfigured',
+      ],
+      [
+        'a PayloadError (a module bug: verify must answer with SignatureError)',
+        new PayloadError('bad body'),
+        'internal_error',
+      ],
+    ])('answers 500 for %s', async (_case, error, code) => {
+      const throwing: ProviderModule = {
+        ...signedProvider,
+        verify: () => {
+          throw error;
+        },
+      };
+      const world = fakeWorld({ providers: new Map([['resend', throwing]]) });
+      const { response } = await createWebhookProcessor(world.deps)(signedRequest(manyEvents(1)));
+      expect(response.statusCode).toBe(500);
+      expect(body(response).error.code).toBe(code);
+      expect(world.bus.calls).toEqual([]);
+    });
   });
 
   describe('certificates and subscription confirmation', () => {
