@@ -6,7 +6,15 @@ import type { EventDraft, EventType } from '../core/event';
 import { isEventType } from '../core/event';
 import type { ProviderSettings } from '../core/settings';
 import { PayloadError } from '../errors';
-import { dateStringToIso, epochMillisToIso, epochSecondsToIso, getPath, isRecord, parseJsonBody } from './shared';
+import {
+  dateStringToIso,
+  epochMillisToIso,
+  epochSecondsToIso,
+  getPath,
+  isRecord,
+  parseJsonBody,
+  stringAt,
+} from './shared';
 import {
   STANDARD_WEBHOOKS_TOLERANCE_SECONDS,
   type StandardWebhookHeaderPrefix,
@@ -60,22 +68,9 @@ export function anyTimeToIso(value: unknown): string | null {
   return null;
 }
 
-function firstNonNull<T>(...candidates: Array<() => T | null>): T | null {
-  for (const candidate of candidates) {
-    const value = candidate();
-    if (value !== null) return value;
-  }
-  return null;
-}
-
-function stringField(value: unknown, ...path: string[]): string | null {
-  const found = getPath(value, path);
-  return typeof found === 'string' && found.length > 0 ? found : null;
-}
-
 /** The sender's event type: the specification's `type`, or Loops' `eventName`. */
 function eventTypeName(event: Record<string, unknown>): string {
-  const name = stringField(event, 'type') ?? stringField(event, 'eventName');
+  const name = stringAt(event, 'type') ?? stringAt(event, 'eventName');
   if (name === null) throw new PayloadError('Missing field type');
   return name;
 }
@@ -100,26 +95,23 @@ function normalise(event: unknown, request: WebhookRequest, settings?: ProviderS
     {
       eventType: mappedEventType(name, settings),
       eventId: standardWebhookMessageId(request, HEADER_PREFIXES),
-      messageId: firstNonNull(
-        () => stringField(event, 'data', 'email_id'),
-        () => stringField(event, 'data', 'message_id'),
-        () => stringField(event, 'data', 'messageId'),
-        () => stringField(event, 'email', 'id'),
-      ),
-      recipient: firstNonNull(
-        () => firstAddressAt(event, 'data', 'email'),
-        () => firstAddressAt(event, 'data', 'to'),
-        () => firstAddressAt(event, 'data', 'recipient'),
-        () => firstAddressAt(event, 'data', 'email_address'),
-        () => firstAddressAt(event, 'contactIdentity', 'email'),
-        () => firstAddressAt(event, 'email'),
-      ),
-      timestamp: firstNonNull(
-        () => anyTimeToIso(event.timestamp),
-        () => anyTimeToIso(event.created_at),
-        () => anyTimeToIso(event.createdAt),
-        () => anyTimeToIso(event.eventTime),
-      ),
+      messageId:
+        stringAt(event, 'data', 'email_id') ??
+        stringAt(event, 'data', 'message_id') ??
+        stringAt(event, 'data', 'messageId') ??
+        stringAt(event, 'email', 'id'),
+      recipient:
+        firstAddressAt(event, 'data', 'email') ??
+        firstAddressAt(event, 'data', 'to') ??
+        firstAddressAt(event, 'data', 'recipient') ??
+        firstAddressAt(event, 'data', 'email_address') ??
+        firstAddressAt(event, 'contactIdentity', 'email') ??
+        firstAddressAt(event, 'email'),
+      timestamp:
+        anyTimeToIso(event.timestamp) ??
+        anyTimeToIso(event.created_at) ??
+        anyTimeToIso(event.createdAt) ??
+        anyTimeToIso(event.eventTime),
       raw: event,
     },
   ];
