@@ -238,13 +238,12 @@ function destinationParts(mail: unknown): RecipientPart[] {
 /** The custom message tags (SES adds its own `ses:*` tags; those are operational, not the sender's metadata). */
 function metadataOf(mail: unknown): Record<string, unknown> {
   const tags = isRecord(mail) ? mail.tags : undefined;
-  const metadata: Record<string, unknown> = {};
-  if (!isRecord(tags)) return metadata;
-  for (const [name, value] of Object.entries(tags)) {
-    if (name.startsWith('ses:')) continue;
-    metadata[name] = Array.isArray(value) && value.length === 1 ? value[0] : value;
-  }
-  return metadata;
+  if (!isRecord(tags)) return {};
+  return Object.fromEntries(
+    Object.entries(tags)
+      .filter(([name]) => !name.startsWith('ses:'))
+      .map(([name, value]) => [name, Array.isArray(value) && value.length === 1 ? value[0] : value]),
+  );
 }
 
 /** Bounce type -> reject reason. SES reports a Transient bounce only once it has stopped retrying. */

@@ -124,14 +124,15 @@ function isForm(request: WebhookRequest): boolean {
   return contentType !== null && contentType.split(';')[0]?.trim().toLowerCase() === FORM;
 }
 
-function formFields(body: Buffer): Record<string, string[]> {
-  const fields: Record<string, string[]> = {};
+function formFields(body: Buffer): LegacyFields {
+  const fields = new Map<string, string[]>();
   for (const [name, value] of parseFormBody(body)) {
-    const values = fields[name];
-    if (values === undefined) fields[name] = [value];
+    const values = fields.get(name);
+    if (values === undefined) fields.set(name, [value]);
     else values.push(value);
   }
-  return fields;
+  // fromEntries defines own properties, so a posted field named `__proto__` stays data.
+  return Object.fromEntries(fields);
 }
 
 function textOf(value: unknown): string {
@@ -189,7 +190,7 @@ function verifyMailgun(request: WebhookRequest, context: VerifyContext): VerifyR
 function parseMailgun(request: WebhookRequest): { events: readonly unknown[] } {
   if (isForm(request)) {
     const fields = formFields(request.body);
-    if (fields.event === undefined) throw new PayloadError('Missing form field event');
+    if (!Object.hasOwn(fields, 'event')) throw new PayloadError('Missing form field event');
     return { events: [fields] };
   }
   const body = parseJsonBody(request.body);
@@ -282,11 +283,12 @@ function legacyMetadata(fields: LegacyFields): Record<string, unknown> {
     try {
       const headers: unknown = JSON.parse(headersJson);
       if (Array.isArray(headers)) {
-        const metadata: Record<string, unknown> = {};
+        let metadata: Record<string, unknown> = {};
         for (const entry of headers) {
           if (Array.isArray(entry) && entry[0] === 'X-Mailgun-Variables' && typeof entry[1] === 'string') {
             const variables: unknown = JSON.parse(entry[1]);
-            if (isRecord(variables)) Object.assign(metadata, variables);
+            // Spread (not Object.assign) so a variable named `__proto__` stays data.
+            if (isRecord(variables)) metadata = { ...metadata, ...variables };
           }
         }
         return metadata;
@@ -295,11 +297,11 @@ function legacyMetadata(fields: LegacyFields): Record<string, unknown> {
       throw new PayloadError('Form field message-headers (or its X-Mailgun-Variables) is not valid JSON');
     }
   }
-  const metadata: Record<string, unknown> = {};
-  for (const [name, values] of Object.entries(fields)) {
-    if (!LEGACY_FIELDS.has(name)) metadata[name] = values.at(-1);
-  }
-  return metadata;
+  return Object.fromEntries(
+    Object.entries(fields)
+      .filter(([name]) => !LEGACY_FIELDS.has(name))
+      .map(([name, values]) => [name, values.at(-1)]),
+  );
 }
 
 function normaliseLegacyEvent(event: unknown): EventDraft {
@@ -315,10 +317,11 @@ function normaliseLegacyEvent(event: unknown): EventDraft {
   const timestamp = fields.timestamp?.at(-1);
   const tags = fields.tag ?? fields['X-Mailgun-Tag'] ?? [];
 
-  const raw: Record<string, string | readonly string[]> = {};
-  for (const [field, values] of Object.entries(fields)) {
-    if (field !== 'signature') raw[field] = values.length === 1 ? (values[0] as string) : values;
-  }
+  const raw = Object.fromEntries(
+    Object.entries(fields)
+      .filter(([field]) => field !== 'signature')
+      .map(([field, values]) => [field, values.length === 1 ? values[0] : values]),
+  );
   return {
     eventType: Object.hasOwn(LEGACY_EVENT_TYPES, name) ? (LEGACY_EVENT_TYPES[name] as EventType) : 'unknown',
     eventId: token !== undefined && token !== '' ? token : deriveEventId('mailgun', raw),
@@ -428,7 +431,9 @@ const SIMULATED_EVENT_DATA: Readonly<Record<string, Readonly<Record<string, unkn
 };
 
 function simulateMailgun(input: SimulateInput): SimulatedRequest {
-  const specific = SIMULATED_EVENT_DATA[input.eventName];
+  const specific = Object.hasOwn(SIMULATED_EVENT_DATA, input.eventName)
+    ? SIMULATED_EVENT_DATA[input.eventName]
+    : undefined;
   if (specific === undefined) throw new Error(`Mailgun cannot simulate event "${input.eventName}"`);
   const seconds = Math.floor(input.now.getTime() / 1000);
   const timestamp = String(seconds);

@@ -200,11 +200,12 @@ function tagsOf(event: Record<string, unknown>): string[] {
 }
 
 function metadataOf(event: Record<string, unknown>): Record<string, unknown> {
-  const metadata: Record<string, unknown> = {};
+  const custom: [string, unknown][] = [];
   for (const key in event) {
-    if (!SENDGRID_EVENT_KEYS.has(key) && Object.hasOwn(event, key)) metadata[key] = event[key];
+    if (!SENDGRID_EVENT_KEYS.has(key) && Object.hasOwn(event, key)) custom.push([key, event[key]]);
   }
-  return metadata;
+  // fromEntries defines own properties, so a custom arg named `__proto__` stays data.
+  return Object.fromEntries(custom);
 }
 
 function normaliseSendgrid(event: unknown): readonly EventDraft[] {
@@ -284,7 +285,7 @@ const SIMULATED_FIELDS: Readonly<Record<string, Readonly<Record<string, unknown>
 };
 
 function simulateSendgrid(input: SimulateInput): SimulatedRequest {
-  const fields = SIMULATED_FIELDS[input.eventName];
+  const fields = Object.hasOwn(SIMULATED_FIELDS, input.eventName) ? SIMULATED_FIELDS[input.eventName] : undefined;
   if (fields === undefined) throw new Error(`SendGrid cannot simulate event "${input.eventName}"`);
   const seconds = Math.floor(input.now.getTime() / 1000);
   const sgEventId = simulatedId(input.uniqueId, 'sg_event_id', 32);
