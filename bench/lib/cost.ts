@@ -1,0 +1,510 @@
+/**
+ * The cost model of one stage, as pure functions: facts read from the synthesized CloudFormation template, inputs
+ * (traffic, measured durations, prices, assumptions), and the monthly bill they imply, line by line.
+ *
+ * Every number that is not read from the template or measured is an input with a default, printed with the result,
+ * so that a user can rerun the model for their own traffic (`npx tsx bench/cost-model.ts --help`).
+ */
+
+/** Hours AWS bills a month as (fixed monthly prices are per 730 hours). */
+export const HOURS_PER_MONTH = 730;
+export const SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600;
+/** Lambda gives a function one full vCPU at 1,769 MB; below that, CPU time stretches in proportion. */
+export const LAMBDA_MB_PER_VCPU = 1769;
+/** API Gateway publishes seven detailed metrics per method (Count, 4XXError, 5XXError, Latency, ...). */
+export const API_GATEWAY_METRICS_PER_METHOD = 7;
+
+/** Where a price comes from. */
+export type PriceSource = 'aws-facts' | 'aws-pricing-page';
+
+/** A unit price and its source. */
+export interface Price {
+  readonly usd: number;
+  readonly per: string;
+  readonly source: PriceSource;
+}
+
+/** List prices, us-east-1. `aws-facts` ones are the project's reference list; the others AWS's public pricing pages. */
+export const LIST_PRICES = {
+  apiGatewayPerMillion: { usd: 3.5, per: 'million REST requests', source: 'aws-facts' },
+  wafPerMillion: { usd: 0.6, per: 'million requests', source: 'aws-facts' },
+  wafAclPerMonth: { usd: 5, per: 'web ACL-month', source: 'aws-facts' },
+  wafRulePerMonth: { usd: 1, per: 'rule-month', source: 'aws-facts' },
+  lambdaPerMillion: { usd: 0.2, per: 'million requests', source: 'aws-facts' },
+  lambdaArmPerGbSecond: { usd: 0.0000133334, per: 'GB-second (arm64)', source: 'aws-facts' },
+  eventBridgePerMillion: { usd: 1, per: 'million events (64 KB chunks)', source: 'aws-facts' },
+  dynamoDbPerMillionWrites: { usd: 0.625, per: 'million write request units', source: 'aws-facts' },
+  secretPerMonth: { usd: 0.4, per: 'secret-month', source: 'aws-facts' },
+  secretsApiPer10k: { usd: 0.05, per: '10,000 API calls', source: 'aws-facts' },
+  kmsKeyPerMonth: { usd: 1, per: 'customer managed key-month', source: 'aws-pricing-page' },
+  kmsPer10k: { usd: 0.03, per: '10,000 requests', source: 'aws-pricing-page' },
+  logsIngestionPerGb: { usd: 0.5, per: 'GB ingested (standard and vended)', source: 'aws-pricing-page' },
+  xrayPerMillionTraces: { usd: 5, per: 'million traces recorded', source: 'aws-pricing-page' },
+  metricPerMonth: { usd: 0.3, per: 'custom metric-month (first 10,000)', source: 'aws-pricing-page' },
+  archivePerGb: { usd: 0.1, per: 'GB of events archived', source: 'aws-pricing-page' },
+  sqsPerMillion: { usd: 0.4, per: 'million requests', source: 'aws-pricing-page' },
+} as const satisfies Record<string, Price>;
+
+export type PriceList = { readonly [K in keyof typeof LIST_PRICES]: Price };
+
+/** What the template says about the stack (everything the bill depends on that the stack decides). */
+export interface TemplateFacts {
+  readonly verifierMemoryMb: number;
+  readonly authorizerMemoryMb: number;
+  readonly wafAcls: number;
+  readonly wafRules: number;
+  readonly secrets: number;
+  readonly kmsKeys: number;
+  /** API Gateway authorizer result cache, seconds (0: every request invokes the authorizer). */
+  readonly authorizerCacheTtlSeconds: number;
+  /** How long a container caches secret values (the functions' `SECRET_CACHE_TTL_SECONDS`). */
+  readonly secretCacheTtlSeconds: number;
+  /** X-Ray active tracing on the functions or the stage. */
+  readonly tracing: boolean;
+  /** Detailed CloudWatch metrics on the stage's methods. */
+  readonly detailedMetrics: boolean;
+  /** POST methods (one per enabled provider): the methods that receive traffic. */
+  readonly postMethods: number;
+  /** Characters of one API access log line (the format, placeholders about as long as their values). */
+  readonly accessLogBytes: number;
+  readonly wafLogging: boolean;
+  readonly archive: boolean;
+  /** EventBridge rules (routes) on the bus. */
+  readonly routes: number;
+}
+
+type Resources = Record<string, { readonly Type: string; readonly Properties?: Record<string, unknown> }>;
+
+function resourcesOf(template: unknown): Resources {
+  const resources = (template as { Resources?: Resources } | null)?.Resources;
+  if (!resources || typeof resources !== 'object') throw new Error('not a CloudFormation template (no Resources)');
+  return resources;
+}
+
+function functionProps(resources: Resources, logicalIdPrefix: string): Record<string, unknown> {
+  const entry = Object.entries(resources).find(
+    ([id, resource]) => resource.Type === 'AWS::Lambda::Function' && id.startsWith(logicalIdPrefix),
+  );
+  if (!entry) throw new Error(`no Lambda function whose logical id starts with ${logicalIdPrefix}`);
+  return entry[1].Properties ?? {};
+}
+
+function envOf(props: Record<string, unknown>): Record<string, unknown> {
+  return ((props.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}) as Record<
+    string,
+    unknown
+  >;
+}
+
+/** Reads the {@link TemplateFacts} of a synthesized Hookguard stack template. */
+export function readTemplateFacts(template: unknown): TemplateFacts {
+  const resources = resourcesOf(template);
+  const all = Object.values(resources);
+  const ofType = (type: string) => all.filter((resource) => resource.Type === type);
+  const verifier = functionProps(resources, 'Verifier');
+  const authorizer = functionProps(resources, 'Authorizer');
+  const acls = ofType('AWS::WAFv2::WebACL');
+  const stage = ofType('AWS::ApiGateway::Stage')[0]?.Properties ?? {};
+  const methodSettings = (stage.MethodSettings as Array<{ MetricsEnabled?: boolean }> | undefined) ?? [];
+  const accessLogFormat = (stage.AccessLogSetting as { Format?: string } | undefined)?.Format ?? '';
+  const authorizerResource = ofType('AWS::ApiGateway::Authorizer')[0]?.Properties ?? {};
+  const lambdaTracing = ofType('AWS::Lambda::Function').some(
+    (fn) => (fn.Properties?.TracingConfig as { Mode?: string } | undefined)?.Mode === 'Active',
+  );
+  const ttl = Number(envOf(verifier).SECRET_CACHE_TTL_SECONDS ?? envOf(authorizer).SECRET_CACHE_TTL_SECONDS ?? 0);
+  return {
+    verifierMemoryMb: Number(verifier.MemorySize ?? 128),
+    authorizerMemoryMb: Number(authorizer.MemorySize ?? 128),
+    wafAcls: acls.length,
+    wafRules: acls.reduce((sum, acl) => sum + ((acl.Properties?.Rules as unknown[] | undefined)?.length ?? 0), 0),
+    secrets: ofType('AWS::SecretsManager::Secret').length,
+    kmsKeys: ofType('AWS::KMS::Key').length,
+    authorizerCacheTtlSeconds: Number(authorizerResource.AuthorizerResultTtlInSeconds ?? 300),
+    secretCacheTtlSeconds: ttl,
+    tracing: lambdaTracing || stage.TracingEnabled === true,
+    detailedMetrics: methodSettings.some((setting) => setting.MetricsEnabled === true),
+    postMethods: ofType('AWS::ApiGateway::Method').filter((method) => method.Properties?.HttpMethod === 'POST').length,
+    accessLogBytes: accessLogFormat.length,
+    wafLogging: ofType('AWS::WAFv2::LoggingConfiguration').length > 0,
+    archive: ofType('AWS::Events::Archive').length > 0,
+    routes: ofType('AWS::Events::Rule').length,
+  };
+}
+
+/** Traffic, measured durations and assumptions. */
+export interface CostInputs {
+  /** Webhook requests per month (the volume fixed costs are spread over). */
+  readonly requestsPerMonth: number;
+  readonly eventsPerRequest: number;
+  /** Share of requests that re-post events already published (provider retries): billed, deduplicated. */
+  readonly retryFraction: number;
+  /** Verifier CPU time per request on the benchmark machine, ms (measured). */
+  readonly verifierCpuMs: number;
+  /** Authorizer CPU time per decision on the benchmark machine, ms (measured). */
+  readonly authorizerCpuMs: number;
+  /** One DynamoDB conditional write, round trip, ms (assumed, same region). */
+  readonly dynamoDbWriteMs: number;
+  /** One EventBridge PutEvents, round trip, ms (assumed). */
+  readonly putEventsMs: number;
+  /** Secrets Manager round trip when a cache refreshes, ms (assumed). */
+  readonly secretsManagerMs: number;
+  /** Share of verifier invocations that are cold starts (billed init). */
+  readonly coldStartFraction: number;
+  /** Init duration of a cold start on the benchmark machine's CPU, ms (measured module load). */
+  readonly coldInitCpuMs: number;
+  /** Distinct Authorization headers in use (2 during a rotation's grace period). */
+  readonly acceptedCredentials: number;
+  /** Peak-to-average traffic ratio, for how many verifier containers stay warm. */
+  readonly peakFactor: number;
+  /** Bytes of one WAF log record (headers, rule matches; assumed). */
+  readonly wafLogBytes: number;
+  /** Bytes the verifier logs per request (platform START/END/REPORT lines and its own JSON line; assumed). */
+  readonly verifierLogBytes: number;
+  /** Whether CloudWatch Logs ingestion is part of the total. */
+  readonly includeLogs: boolean;
+  /** Bytes of one event as archived (the EventBridge envelope). */
+  readonly eventBytes: number;
+  /** Share of events matching a route (delivered to its SQS queue). */
+  readonly routeMatchFraction: number;
+  /** X-Ray default sampling: traces per second always recorded, then this share of the rest. */
+  readonly xrayReservoirPerSecond: number;
+  readonly xrayRate: number;
+  readonly prices: PriceList;
+}
+
+/** Defaults of the assumptions; traffic and measured durations have no meaningful default and are overridden. */
+export const DEFAULT_INPUTS: CostInputs = {
+  requestsPerMonth: 10_000_000,
+  eventsPerRequest: 1,
+  retryFraction: 0,
+  verifierCpuMs: 0.5,
+  authorizerCpuMs: 0.05,
+  dynamoDbWriteMs: 6,
+  putEventsMs: 20,
+  secretsManagerMs: 25,
+  coldStartFraction: 0.001,
+  coldInitCpuMs: 60,
+  acceptedCredentials: 1,
+  peakFactor: 3,
+  wafLogBytes: 2000,
+  verifierLogBytes: 600,
+  includeLogs: true,
+  eventBytes: 1500,
+  routeMatchFraction: 0.03,
+  xrayReservoirPerSecond: 1,
+  xrayRate: 0.05,
+  prices: LIST_PRICES,
+};
+
+/** One line of the bill. */
+export interface CostLine {
+  readonly service: string;
+  readonly item: string;
+  /** Quantity per month, in `unit`. */
+  readonly quantity: number;
+  readonly unit: string;
+  readonly monthlyUsd: number;
+  /** Fixed per month whatever the traffic (amortised over the volume), or proportional to it. */
+  readonly kind: 'fixed' | 'variable';
+  /** In the architecture's floor (API Gateway + WAF + EventBridge + Lambda requests). */
+  readonly floor: boolean;
+  readonly source: PriceSource | 'template';
+  readonly basis: string;
+}
+
+/** The model's answer. */
+export interface CostBreakdown {
+  readonly lines: readonly CostLine[];
+  readonly monthlyUsd: number;
+  /** All-in cost per million requests at the given volume. */
+  readonly perMillionUsd: number;
+  /** Variable cost per million requests (what remains at any volume; fixed costs excluded). */
+  readonly variablePerMillionUsd: number;
+  /** The floor items per million requests. */
+  readonly floorPerMillionUsd: number;
+  /** Billed duration of one verifier invocation, ms. */
+  readonly verifierBilledMs: number;
+  readonly authorizerInvocationsPerMonth: number;
+  readonly warmVerifierContainers: number;
+  readonly xrayTracesPerMonth: number;
+}
+
+/** Lambda bills whole milliseconds; CPU time stretches below one full vCPU. */
+export function billedLambdaMs(cpuMsOnOneVcpu: number, ioMs: number, memoryMb: number): number {
+  const cpuShare = Math.min(1, memoryMb / LAMBDA_MB_PER_VCPU);
+  return Math.max(1, Math.ceil(cpuMsOnOneVcpu / cpuShare + ioMs));
+}
+
+/** Traces recorded per month under X-Ray's default rule (a reservoir per second, then a fixed rate). */
+export function xrayTracesPerMonth(requestsPerMonth: number, reservoirPerSecond: number, rate: number): number {
+  const perSecond = requestsPerMonth / SECONDS_PER_MONTH;
+  const traced =
+    perSecond <= reservoirPerSecond ? perSecond : reservoirPerSecond + rate * (perSecond - reservoirPerSecond);
+  return traced * SECONDS_PER_MONTH;
+}
+
+/** Computes the monthly bill, line by line. */
+export function computeCost(facts: TemplateFacts, inputs: CostInputs): CostBreakdown {
+  const p = inputs.prices;
+  const requests = inputs.requestsPerMonth;
+  const million = requests / 1e6;
+  const newEvents = requests * (1 - inputs.retryFraction) * inputs.eventsPerRequest;
+  const retriedEvents = requests * inputs.retryFraction * inputs.eventsPerRequest;
+  const putCalls = Math.ceil(inputs.eventsPerRequest / 10);
+
+  // Verifier: claim (parallel writes), PutEvents (parallel chunks of 10), complete (parallel writes).
+  const verifierIoMs = inputs.dynamoDbWriteMs + inputs.putEventsMs + inputs.dynamoDbWriteMs;
+  const verifierBilledMs = billedLambdaMs(
+    inputs.verifierCpuMs * inputs.eventsPerRequest,
+    verifierIoMs,
+    facts.verifierMemoryMb,
+  );
+  const coldInitMs = billedLambdaMs(inputs.coldInitCpuMs, 0, facts.verifierMemoryMb);
+  const verifierGbSeconds =
+    ((requests * verifierBilledMs + requests * inputs.coldStartFraction * coldInitMs) / 1000) *
+    (facts.verifierMemoryMb / 1024);
+
+  // Authorizer: API Gateway caches each Authorization header's policy for the TTL, so it runs about once per
+  // credential per TTL; each run finds its secret cache expired (TTL 60 s < 300 s) and reloads it.
+  const authorizerInvocations =
+    facts.authorizerCacheTtlSeconds > 0
+      ? Math.min(requests, (inputs.acceptedCredentials * SECONDS_PER_MONTH) / facts.authorizerCacheTtlSeconds)
+      : requests;
+  const authorizerBilledMs = billedLambdaMs(inputs.authorizerCpuMs, inputs.secretsManagerMs, facts.authorizerMemoryMb);
+  const authorizerGbSeconds = ((authorizerInvocations * authorizerBilledMs) / 1000) * (facts.authorizerMemoryMb / 1024);
+
+  // Warm verifier containers at peak (Little's law), each refreshing the signing keys once per cache TTL.
+  const peakPerSecond = (requests / SECONDS_PER_MONTH) * inputs.peakFactor;
+  const warmVerifierContainers = Math.max(1, Math.ceil((peakPerSecond * verifierBilledMs) / 1000));
+  const verifierSecretCalls =
+    facts.secretCacheTtlSeconds > 0
+      ? (warmVerifierContainers * SECONDS_PER_MONTH) / facts.secretCacheTtlSeconds
+      : requests;
+  // DescribeSecret plus one GetSecretValue per staged version (current, and previous during a grace period).
+  const authorizerSecretCalls = authorizerInvocations * (1 + inputs.acceptedCredentials);
+  const secretCalls = verifierSecretCalls + authorizerSecretCalls;
+  const getSecretValueCalls = verifierSecretCalls + authorizerInvocations * inputs.acceptedCredentials;
+
+  const traces = facts.tracing ? xrayTracesPerMonth(requests, inputs.xrayReservoirPerSecond, inputs.xrayRate) : 0;
+  const logGb =
+    (requests * (facts.accessLogBytes + (facts.wafLogging ? inputs.wafLogBytes : 0) + inputs.verifierLogBytes)) / 1e9;
+
+  const lines: CostLine[] = [
+    {
+      service: 'API Gateway',
+      item: 'REST requests',
+      quantity: requests,
+      unit: 'requests',
+      monthlyUsd: million * p.apiGatewayPerMillion.usd,
+      kind: 'variable',
+      floor: true,
+      source: p.apiGatewayPerMillion.source,
+      basis: `$${p.apiGatewayPerMillion.usd} per ${p.apiGatewayPerMillion.per}`,
+    },
+    {
+      service: 'WAF',
+      item: 'requests inspected',
+      quantity: requests,
+      unit: 'requests',
+      monthlyUsd: million * p.wafPerMillion.usd,
+      kind: 'variable',
+      floor: true,
+      source: p.wafPerMillion.source,
+      basis: `$${p.wafPerMillion.usd} per ${p.wafPerMillion.per}`,
+    },
+    {
+      service: 'WAF',
+      item: `web ACL (${facts.wafAcls}) and rules (${facts.wafRules}, from the template)`,
+      quantity: facts.wafAcls + facts.wafRules,
+      unit: 'ACL/rule-months',
+      monthlyUsd: facts.wafAcls * p.wafAclPerMonth.usd + facts.wafRules * p.wafRulePerMonth.usd,
+      kind: 'fixed',
+      floor: false,
+      source: 'template',
+      basis: `$${p.wafAclPerMonth.usd} per ${p.wafAclPerMonth.per} + $${p.wafRulePerMonth.usd} per ${p.wafRulePerMonth.per}`,
+    },
+    {
+      service: 'Lambda',
+      item: 'verifier requests',
+      quantity: requests,
+      unit: 'invocations',
+      monthlyUsd: million * p.lambdaPerMillion.usd,
+      kind: 'variable',
+      floor: true,
+      source: p.lambdaPerMillion.source,
+      basis: `$${p.lambdaPerMillion.usd} per ${p.lambdaPerMillion.per}`,
+    },
+    {
+      service: 'Lambda',
+      item: `verifier duration (${facts.verifierMemoryMb} MB arm64, ${verifierBilledMs} ms billed)`,
+      quantity: verifierGbSeconds,
+      unit: 'GB-s',
+      monthlyUsd: verifierGbSeconds * p.lambdaArmPerGbSecond.usd,
+      kind: 'variable',
+      floor: false,
+      source: p.lambdaArmPerGbSecond.source,
+      basis:
+        `${inputs.verifierCpuMs.toFixed(3)} ms CPU x ${(LAMBDA_MB_PER_VCPU / facts.verifierMemoryMb).toFixed(2)} (vCPU share) + ` +
+        `${verifierIoMs} ms I/O; ${(inputs.coldStartFraction * 100).toFixed(2)} % cold starts of ${coldInitMs} ms`,
+    },
+    {
+      service: 'Lambda',
+      item: `authorizer (${Math.round(authorizerInvocations).toLocaleString('en-US')} runs: cache TTL ${facts.authorizerCacheTtlSeconds} s)`,
+      quantity: authorizerInvocations,
+      unit: 'invocations',
+      monthlyUsd:
+        (authorizerInvocations / 1e6) * p.lambdaPerMillion.usd + authorizerGbSeconds * p.lambdaArmPerGbSecond.usd,
+      kind: 'fixed',
+      floor: false,
+      source: 'template',
+      basis: `${inputs.acceptedCredentials} credential(s) x one run per TTL, ${authorizerBilledMs} ms billed each`,
+    },
+    {
+      service: 'EventBridge',
+      item: 'events published',
+      quantity: newEvents,
+      unit: 'events',
+      monthlyUsd: (newEvents / 1e6) * p.eventBridgePerMillion.usd,
+      kind: 'variable',
+      floor: true,
+      source: p.eventBridgePerMillion.source,
+      basis: `$${p.eventBridgePerMillion.usd} per ${p.eventBridgePerMillion.per}; ${putCalls} PutEvents call(s) per request`,
+    },
+    ...(facts.archive
+      ? [
+          {
+            service: 'EventBridge',
+            item: 'archive (every event, for replay)',
+            quantity: (newEvents * inputs.eventBytes) / 1e9,
+            unit: 'GB',
+            monthlyUsd: ((newEvents * inputs.eventBytes) / 1e9) * p.archivePerGb.usd,
+            kind: 'variable' as const,
+            floor: false,
+            source: p.archivePerGb.source,
+            basis: `${inputs.eventBytes} B per event; $${p.archivePerGb.usd} per ${p.archivePerGb.per} (storage not counted)`,
+          },
+        ]
+      : []),
+    ...(facts.routes > 0
+      ? [
+          {
+            service: 'SQS',
+            item: `route deliveries (${facts.routes} route(s))`,
+            quantity: newEvents * inputs.routeMatchFraction,
+            unit: 'messages',
+            monthlyUsd: ((newEvents * inputs.routeMatchFraction) / 1e6) * p.sqsPerMillion.usd,
+            kind: 'variable' as const,
+            floor: false,
+            source: p.sqsPerMillion.source,
+            basis: `${(inputs.routeMatchFraction * 100).toFixed(1)} % of events match; consumers' reads not counted`,
+          },
+        ]
+      : []),
+    {
+      service: 'DynamoDB',
+      item: 'dedupe writes (claim + complete per new event; a failed claim per retried one)',
+      quantity: newEvents * 2 + retriedEvents,
+      unit: 'write units',
+      monthlyUsd: ((newEvents * 2 + retriedEvents) / 1e6) * p.dynamoDbPerMillionWrites.usd,
+      kind: 'variable',
+      floor: false,
+      source: p.dynamoDbPerMillionWrites.source,
+      basis: `$${p.dynamoDbPerMillionWrites.usd} per ${p.dynamoDbPerMillionWrites.per}; items under 1 KB`,
+    },
+    {
+      service: 'Secrets Manager',
+      item: `secrets (${facts.secrets}, from the template)`,
+      quantity: facts.secrets,
+      unit: 'secret-months',
+      monthlyUsd: facts.secrets * p.secretPerMonth.usd,
+      kind: 'fixed',
+      floor: false,
+      source: 'template',
+      basis: `$${p.secretPerMonth.usd} per ${p.secretPerMonth.per}`,
+    },
+    {
+      service: 'Secrets Manager',
+      item: `API calls (cache TTL ${facts.secretCacheTtlSeconds} s, ${warmVerifierContainers} warm verifier container(s))`,
+      quantity: secretCalls,
+      unit: 'calls',
+      monthlyUsd: (secretCalls / 1e4) * p.secretsApiPer10k.usd,
+      kind: 'fixed',
+      floor: false,
+      source: p.secretsApiPer10k.source,
+      basis: `$${p.secretsApiPer10k.usd} per ${p.secretsApiPer10k.per}`,
+    },
+    {
+      service: 'KMS',
+      item: `customer managed keys (${facts.kmsKeys}) and decrypts of secret reads`,
+      quantity: getSecretValueCalls,
+      unit: 'requests',
+      monthlyUsd: facts.kmsKeys * p.kmsKeyPerMonth.usd + (getSecretValueCalls / 1e4) * p.kmsPer10k.usd,
+      kind: 'fixed',
+      floor: false,
+      source: p.kmsKeyPerMonth.source,
+      basis: `$${p.kmsKeyPerMonth.usd} per key-month + $${p.kmsPer10k.usd} per ${p.kmsPer10k.per}; EventBridge caches its data keys`,
+    },
+    ...(facts.tracing
+      ? [
+          {
+            service: 'X-Ray',
+            item: 'traces recorded (active tracing in the template)',
+            quantity: traces,
+            unit: 'traces',
+            monthlyUsd: (traces / 1e6) * p.xrayPerMillionTraces.usd,
+            kind: 'variable' as const,
+            floor: false,
+            source: p.xrayPerMillionTraces.source,
+            basis: `default sampling: ${inputs.xrayReservoirPerSecond}/s then ${(inputs.xrayRate * 100).toFixed(0)} %, traffic spread evenly; free tier not counted`,
+          },
+        ]
+      : []),
+    ...(facts.detailedMetrics
+      ? [
+          {
+            service: 'CloudWatch',
+            item: `detailed API metrics (${facts.postMethods} POST methods x ${API_GATEWAY_METRICS_PER_METHOD})`,
+            quantity: facts.postMethods * API_GATEWAY_METRICS_PER_METHOD,
+            unit: 'metric-months',
+            monthlyUsd: facts.postMethods * API_GATEWAY_METRICS_PER_METHOD * p.metricPerMonth.usd,
+            kind: 'fixed' as const,
+            floor: false,
+            source: p.metricPerMonth.source,
+            basis: `$${p.metricPerMonth.usd} per ${p.metricPerMonth.per}; only methods that get traffic publish`,
+          },
+        ]
+      : []),
+    ...(inputs.includeLogs
+      ? [
+          {
+            service: 'CloudWatch Logs',
+            item: 'ingestion (API access log, WAF log, verifier log)',
+            quantity: logGb,
+            unit: 'GB',
+            monthlyUsd: logGb * p.logsIngestionPerGb.usd,
+            kind: 'variable' as const,
+            floor: false,
+            source: p.logsIngestionPerGb.source,
+            basis:
+              `${facts.accessLogBytes} + ${facts.wafLogging ? inputs.wafLogBytes : 0} + ${inputs.verifierLogBytes} B per request; ` +
+              `$${p.logsIngestionPerGb.usd} per ${p.logsIngestionPerGb.per}; storage not counted`,
+          },
+        ]
+      : []),
+  ];
+
+  const monthlyUsd = lines.reduce((sum, line) => sum + line.monthlyUsd, 0);
+  const variable = lines.filter((line) => line.kind === 'variable').reduce((sum, line) => sum + line.monthlyUsd, 0);
+  const floor = lines.filter((line) => line.floor).reduce((sum, line) => sum + line.monthlyUsd, 0);
+  return {
+    lines,
+    monthlyUsd,
+    perMillionUsd: monthlyUsd / million,
+    variablePerMillionUsd: variable / million,
+    floorPerMillionUsd: floor / million,
+    verifierBilledMs,
+    authorizerInvocationsPerMonth: authorizerInvocations,
+    warmVerifierContainers,
+    xrayTracesPerMonth: traces,
+  };
+}
