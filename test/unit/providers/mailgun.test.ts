@@ -402,6 +402,19 @@ describe('mailgunProvider', () => {
       expect(normalise(formRequest(fields))[0]).toMatchObject({ eventType, rejectReason, eventId: 'tok' });
     });
 
+    it('keeps a legacy form field named __proto__ as plain data', () => {
+      const [draft] = normalise(
+        formRequest([
+          ['event', 'opened'],
+          ['__proto__', 'x'],
+          ['token', 't'],
+        ]),
+      );
+
+      expect(Object.hasOwn(draft?.metadata ?? {}, '__proto__')).toBe(true);
+      expect(Object.getPrototypeOf(draft?.metadata)).toBe(Object.prototype);
+    });
+
     it('takes user variables of a legacy post without message headers from the unknown fields', () => {
       const fields = [
         ['event', 'opened'],

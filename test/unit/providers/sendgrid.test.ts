@@ -342,6 +342,15 @@ describe('sendgridProvider', () => {
       expect(draft).toMatchObject({ eventType: 'unknown', eventId: 'y', recipient: 'a@example.com' });
     });
 
+    it('keeps a custom arg named __proto__ as plain data', () => {
+      const request = webhookRequest('[{"event":"delivered","sg_event_id":"p","__proto__":{"polluted":true}}]');
+
+      const [draft] = sendgridProvider.normalise(sendgridProvider.parse(request).events[0], request);
+
+      expect(Object.hasOwn(draft?.metadata ?? {}, '__proto__')).toBe(true);
+      expect(Object.getPrototypeOf(draft?.metadata)).toBe(Object.prototype);
+    });
+
     it('accepts a category given as a list and keeps custom args as metadata', () => {
       const [draft] = normaliseBody([
         { event: 'delivered', sg_event_id: 'z', category: ['a', 'b'], tenant: 'acme', attempt_id: 7 },
