@@ -63,13 +63,19 @@ export interface HttpRouteDestinationOptions {
    * @default 10_000
    */
   readonly timeoutMs?: number;
+  /**
+   * On close, how long pending deliveries may still retry before the rest is dead-lettered, milliseconds.
+   * @default 5_000
+   */
+  readonly closeGraceMs?: number;
 }
 
 /**
  * POSTs each matching event (the envelope as JSON) to a URL, in the background as EventBridge does: a 2xx answer
  * is a delivery; anything else is retried with backoff up to `retryAttempts` times, then the event goes to the
- * dead-letter file. Closing stops the waiting between retries and dead-letters whatever is still undelivered, so a
- * shutdown never hangs on an unreachable endpoint and never drops an event silently.
+ * dead-letter file. Closing gives pending deliveries a short grace period, then stops the waiting between retries
+ * and dead-letters whatever is still undelivered, so a shutdown never hangs on an unreachable endpoint and never
+ * drops an event silently.
  */
 export class HttpRouteDestination implements RouteDestination {
   readonly description: string;
@@ -94,8 +100,14 @@ export class HttpRouteDestination implements RouteDestination {
     this.pending.add(delivery);
   }
 
-  /** Stops retrying, waits for attempts in flight, dead-letters what is left, closes the dead-letter file. */
+  /** Lets pending deliveries finish within the grace period, then stops retrying and dead-letters what is left. */
   async close(): Promise<void> {
+    const grace = new AbortController();
+    await Promise.race([
+      Promise.allSettled([...this.pending]),
+      sleep(this.options.closeGraceMs ?? 5_000, grace.signal),
+    ]);
+    grace.abort();
     this.stopping.abort();
     await Promise.allSettled([...this.pending]);
     await this.options.deadLetterFile.close();
