@@ -12,6 +12,7 @@ import type { ProviderModule } from '../../lambda/providers/types';
 import { parseConfig, stageOf } from '../../lib/config';
 import { startLocalRuntime } from '../../src/local/runtime';
 import { lastJsonLine, runChild } from '../lib/child';
+import { countEventLog } from '../lib/event-log';
 import { type Figure, type FigureOutput, scratchDir } from '../lib/figure';
 import { type FigureRow, makeRow } from '../lib/report';
 import { sendgridKeyPair } from '../lib/sendgrid-events';
@@ -36,38 +37,6 @@ export const SCENARIOS: readonly Scenario[] = [
   { provider: 'mailgun', label: 'Mailgun, single-event posts', eventsPerRequest: 1 },
   { provider: 'sendgrid', label: 'SendGrid, 100-event batches', eventsPerRequest: 100 },
 ];
-
-/** What the event log holds for a run. */
-export interface EventLogCount {
-  /** Lines (published events) of the provider. */
-  readonly found: number;
-  /** Distinct event ids among them. */
-  readonly unique: number;
-  /** Acknowledged events missing from the log. */
-  readonly lost: number;
-  /** found - unique: events published more than once. */
-  readonly duplicates: number;
-  /** Events in the log that the client never saw acknowledged (none expected: every request is awaited). */
-  readonly unacknowledged: number;
-}
-
-/** Counts `provider`'s events in an events.jsonl (EventBridge envelopes) against the acknowledged ids. */
-export function countEventLog(lines: readonly string[], provider: string, acked: ReadonlySet<string>): EventLogCount {
-  const seen = new Map<string, number>();
-  let found = 0;
-  for (const line of lines) {
-    if (line.trim() === '') continue;
-    const detail = (JSON.parse(line) as { detail?: { provider?: string; eventId?: string } }).detail;
-    if (detail?.provider !== provider || typeof detail.eventId !== 'string') continue;
-    found++;
-    seen.set(detail.eventId, (seen.get(detail.eventId) ?? 0) + 1);
-  }
-  let lost = 0;
-  for (const id of acked) if (!seen.has(id)) lost++;
-  let unacknowledged = 0;
-  for (const id of seen.keys()) if (!acked.has(id)) unacknowledged++;
-  return { found, unique: seen.size, lost, duplicates: found - seen.size, unacknowledged };
-}
 
 /**
  * Runs one scenario: a fresh runtime, the client process for `durationSeconds`, then the event log count.

@@ -1,0 +1,149 @@
+import {
+  billedLambdaMs,
+  computeCost,
+  DEFAULT_INPUTS,
+  readTemplateFacts,
+  SECONDS_PER_MONTH,
+  type TemplateFacts,
+  xrayTracesPerMonth,
+} from '../../../bench/lib/cost';
+
+/** The smallest template shaped like the stack's: the resources the model reads. */
+function template(overrides: { wafRules?: number; tracing?: boolean; metrics?: boolean } = {}) {
+  return {
+    Resources: {
+      VerifierFunctionD65178B8: {
+        Type: 'AWS::Lambda::Function',
+        Properties: {
+          MemorySize: 256,
+          TracingConfig: overrides.tracing ? { Mode: 'Active' } : undefined,
+          Environment: { Variables: { SECRET_CACHE_TTL_SECONDS: '60' } },
+        },
+      },
+      AuthorizerFunctionEB19F618: { Type: 'AWS::Lambda::Function', Properties: { MemorySize: 128 } },
+      Acl: {
+        Type: 'AWS::WAFv2::WebACL',
+        Properties: { Rules: Array.from({ length: overrides.wafRules ?? 3 }, (_, i) => ({ Name: `r${i}` })) },
+      },
+      Credentials: { Type: 'AWS::SecretsManager::Secret' },
+      SigningKeys: { Type: 'AWS::SecretsManager::Secret' },
+      Key: { Type: 'AWS::KMS::Key' },
+      Authorizer: { Type: 'AWS::ApiGateway::Authorizer', Properties: { AuthorizerResultTtlInSeconds: 300 } },
+      Stage: {
+        Type: 'AWS::ApiGateway::Stage',
+        Properties: {
+          MethodSettings: [{ MetricsEnabled: overrides.metrics ?? false }],
+          AccessLogSetting: { Format: 'x'.repeat(400) },
+        },
+      },
+      PostA: { Type: 'AWS::ApiGateway::Method', Properties: { HttpMethod: 'POST' } },
+      PostB: { Type: 'AWS::ApiGateway::Method', Properties: { HttpMethod: 'POST' } },
+      AnyA: { Type: 'AWS::ApiGateway::Method', Properties: { HttpMethod: 'ANY' } },
+    },
+  };
+}
+
+/** Facts with every optional cost switched off, so a test sees only what it sets. */
+const bare: TemplateFacts = {
+  ...readTemplateFacts(template({ wafRules: 0 })),
+  accessLogBytes: 0,
+  wafLogging: false,
+  archive: false,
+  routes: 0,
+};
+
+describe('cost model', () => {
+  describe('readTemplateFacts', () => {
+    it('reads memory sizes, WAF rules, secrets, keys, caches and switches from the template', () => {
+      const facts = readTemplateFacts(template({ wafRules: 46, tracing: true, metrics: true }));
+      expect(facts).toMatchObject({
+        verifierMemoryMb: 256,
+        authorizerMemoryMb: 128,
+        wafAcls: 1,
+        wafRules: 46,
+        secrets: 2,
+        kmsKeys: 1,
+        authorizerCacheTtlSeconds: 300,
+        secretCacheTtlSeconds: 60,
+        tracing: true,
+        detailedMetrics: true,
+        postMethods: 2,
+        accessLogBytes: 400,
+      });
+    });
+
+    it('refuses a template without the verifier function', () => {
+      const { VerifierFunctionD65178B8: _, ...rest } = template().Resources;
+      expect(() => readTemplateFacts({ Resources: rest })).toThrow(/Verifier/);
+    });
+  });
+
+  describe('billedLambdaMs', () => {
+    it.each([
+      [1, 20, 1769, 21],
+      [1, 20, 256, 27],
+      [0.01, 0, 1769, 1],
+      [2, 0, 3538, 2],
+    ])('%d ms of CPU + %d ms of I/O at %d MB bills %d ms', (cpu, io, memory, expected) => {
+      expect(billedLambdaMs(cpu, io, memory)).toBe(expected);
+    });
+  });
+
+  describe('xrayTracesPerMonth', () => {
+    it('records every request while traffic stays under the reservoir', () => {
+      expect(xrayTracesPerMonth(SECONDS_PER_MONTH / 2, 1, 0.05)).toBeCloseTo(SECONDS_PER_MONTH / 2, 3);
+    });
+
+    it('records the reservoir then the rate of the rest', () => {
+      expect(xrayTracesPerMonth(SECONDS_PER_MONTH * 21, 1, 0.05)).toBeCloseTo(SECONDS_PER_MONTH * 2, 3);
+    });
+  });
+
+  describe('computeCost', () => {
+    const inputs = { ...DEFAULT_INPUTS, includeLogs: false, verifierCpuMs: 0.2, authorizerCpuMs: 0.02 };
+
+    it('puts the floor (API Gateway, WAF requests, EventBridge, Lambda requests) at $5.30 per million', () => {
+      expect(computeCost(bare, inputs).floorPerMillionUsd).toBeCloseTo(5.3, 10);
+    });
+
+    it('bills two DynamoDB writes per new event and one failed claim per retried event', () => {
+      const dynamo = (retryFraction: number) =>
+        computeCost(bare, { ...inputs, retryFraction }).lines.find((line) => line.service === 'DynamoDB');
+      expect(dynamo(0)?.quantity).toBe(2 * inputs.requestsPerMonth);
+      expect(dynamo(0.1)?.quantity).toBeCloseTo(inputs.requestsPerMonth * (0.9 * 2 + 0.1), 3);
+    });
+
+    it('spreads fixed monthly costs over the volume: ten times the traffic, a tenth of the fixed cost per million', () => {
+      const facts = { ...bare, wafRules: 40 };
+      const fixedPerMillion = (requestsPerMonth: number) => {
+        const result = computeCost(facts, { ...inputs, requestsPerMonth });
+        return result.perMillionUsd - result.variablePerMillionUsd;
+      };
+      expect(fixedPerMillion(1e6) / fixedPerMillion(1e7)).toBeCloseTo(10, 1);
+    });
+
+    it('charges each WAF rule of the template a month', () => {
+      const rulesCost = (wafRules: number) => computeCost({ ...bare, wafRules }, inputs).monthlyUsd;
+      expect(rulesCost(46) - rulesCost(0)).toBeCloseTo(46, 10);
+    });
+
+    it('adds log ingestion, X-Ray and detailed metrics only when the stack has them', () => {
+      const without = computeCost(bare, inputs).monthlyUsd;
+      const withAll = computeCost(
+        { ...bare, tracing: true, detailedMetrics: true, wafLogging: true },
+        { ...inputs, includeLogs: true },
+      );
+      expect(withAll.monthlyUsd).toBeGreaterThan(without);
+      expect(withAll.lines.map((line) => line.service)).toEqual(
+        expect.arrayContaining(['X-Ray', 'CloudWatch', 'CloudWatch Logs']),
+      );
+    });
+
+    it('runs the authorizer about once per credential per cache TTL, not per request', () => {
+      expect(computeCost(bare, inputs).authorizerInvocationsPerMonth).toBeCloseTo(SECONDS_PER_MONTH / 300, 6);
+      expect(computeCost({ ...bare, authorizerCacheTtlSeconds: 0 }, inputs).authorizerInvocationsPerMonth).toBe(
+        inputs.requestsPerMonth,
+      );
+    });
+  });
+});
