@@ -219,6 +219,9 @@ export class WebhookApi extends Construct {
       },
     });
     this.stage = this.api.deploymentStage;
+    // RestApi always adds an `Endpoint` output; the stack publishes its own `ApiUrl` (the domain's, when there is one,
+    // while this one would point at a disabled endpoint).
+    this.api.node.tryRemoveChild('Endpoint');
 
     this.executionLogGroup = new logs.LogGroup(this, 'ExecutionLogs', {
       logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${props.stageName}`,

@@ -285,7 +285,7 @@ export class WebhookFirewall extends Construct {
   private ipSet(name: string, provider: ProviderId, version: 'IPV4' | 'IPV6', addresses: string[]): wafv2.CfnIPSet {
     return new wafv2.CfnIPSet(this, `${provider}-${version}`, {
       name: `${name}-${provider}-${version.toLowerCase()}`,
-      description: `Sources allowed to post ${provider} webhooks (${version})`,
+      description: `Sources allowed to post ${provider} webhooks, ${version}`,
       scope: 'REGIONAL',
       ipAddressVersion: version,
       addresses,
