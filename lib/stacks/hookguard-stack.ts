@@ -42,11 +42,6 @@ export const VERIFIER_TIMEOUT = Duration.seconds(25);
 export interface HookguardStackProps extends StackProps {
   /** The stage's validated configuration (`loadConfig().stages[name]`). */
   readonly config: StageConfig;
-  /**
-   * Directory of the Lambda entries (`<dir>/{authorizer,verifier,rotation}/handler.ts`).
-   * @default the repository's `lambda/` directory
-   */
-  readonly lambdaDir?: string;
 }
 
 /**
@@ -86,8 +81,7 @@ export class HookguardStack extends Stack {
     Tags.of(this).add('app', 'hookguard');
     Tags.of(this).add('stage', config.stage);
 
-    const lambdaDir = props.lambdaDir ?? path.join(__dirname, '..', '..', 'lambda');
-    const entry = (name: string) => path.join(lambdaDir, name, 'handler.ts');
+    const entry = (name: string) => path.join(__dirname, '..', '..', 'lambda', name, 'handler.ts');
     const name = `hookguard-${config.stage}`;
     const providers = Object.entries(config.providers) as Array<[ProviderId, ProviderConfig]>;
     const gracePeriodSeconds = String(config.auth.gracePeriodHours * 3600);

@@ -244,6 +244,16 @@ describe('WebhookApi', () => {
     for (const setting of stage.MethodSettings as Properties[]) expect(setting.DataTraceEnabled).toBe(false);
   });
 
+  it('logs execution at INFO when asked, still without data', () => {
+    const stack = testStack();
+    new WebhookApi(stack, 'Api', apiProps(stack, { executionLogLevel: 'INFO' }));
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({ HttpMethod: '*', ResourcePath: '/*', LoggingLevel: 'INFO', DataTraceEnabled: false }),
+      ]),
+    });
+  });
+
   it('writes JSON access logs that never include the Authorization header or the body', () => {
     const [, stage] = resourcesOf(template, 'AWS::ApiGateway::Stage')[0] as [string, Properties];
     const setting = stage.AccessLogSetting as { Format: string; DestinationArn: unknown };
