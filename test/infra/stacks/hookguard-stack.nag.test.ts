@@ -110,5 +110,5 @@ describe('HookguardStack under cdk-nag', () => {
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
     // Any unacknowledged finding or template schema error fails synthesis with the report.
     expect(() => app.synth()).not.toThrow();
-  });
+  }, 180_000);
 });
