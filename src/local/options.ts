@@ -3,7 +3,7 @@
  */
 import { join } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { ConfigError } from '../../lib/config';
+import { ConfigError, DEFAULT_CONFIG_FILE } from '../../lib/config';
 import { LOCAL_DEFAULTS } from './runtime';
 
 /** A command line that cannot be run; printed as one line with exit code 1. */
@@ -90,7 +90,7 @@ export function resolveCommonOptions(
   if (values.port !== undefined) port = parsePort(values.port, '--port');
   else if (env.PORT !== undefined && env.PORT !== '') port = parsePort(env.PORT, 'PORT');
   return {
-    configPath: values.config ?? 'hookguard.config.json',
+    configPath: values.config ?? DEFAULT_CONFIG_FILE,
     stage: values.stage ?? LOCAL_DEFAULTS.stage,
     dataDir,
     secretsPath: values.secrets ?? join(dataDir, LOCAL_DEFAULTS.secretsFile),
