@@ -112,7 +112,7 @@ async function main(): Promise<void> {
       results,
       FIGURES.map((figure) => figure.id),
     );
-    writeReport(report, jsonPath, markdownPath);
+    writeReport(report, jsonPath, markdownPath, REPO_ROOT);
     log('wrote docs/benchmarks.json and docs/benchmarks.md');
   }
   if (failures.length > 0) {

@@ -161,7 +161,11 @@ export const memoryFigure: Figure = {
         'No `--max-old-space-size` is set, so V8 may grow its heap more lazily than under a tight limit: the peak is ' +
           'an upper bound of what the function needs.',
       ],
-      details: { runs: results, inputs, workerBundleBytes: worker.bytes },
+      details: {
+        runs: results,
+        inputs: Object.fromEntries(MODES.map((mode) => [mode, { bytes: inputs[mode].bytes, events: inputs[mode].events }])),
+        workerBundleBytes: worker.bytes,
+      },
     };
   },
 };

@@ -75,21 +75,21 @@ export const sendgridBatchFigure: Figure = {
     return {
       rows: [
         makeRow({
-          figure: `SendGrid batch, ${EVENTS} events (${Math.round(signed.body.length / 1024)} KiB): verify + parse + normalise`,
+          figure: `SendGrid batch, ${EVENTS.toLocaleString('en-US')} events (${Math.round(signed.body.length / 1024)} KiB): verify + parse + normalise`,
           value: core.medianMs,
           unit: 'ms',
           target: { comparison: '<=', threshold: 10, on: 'value', text: '<= 10 ms (>= 100,000 events/s)' },
           note: `median of ${core.runs}; ${formatNumber(eventsPerSecond)} events/s`,
         }),
         makeRow({
-          figure: `SendGrid batch, ${EVENTS} events, whole pipeline with in-memory ports`,
+          figure: `SendGrid batch, ${EVENTS.toLocaleString('en-US')} events, whole pipeline with in-memory ports`,
           value: pipeline.medianMs,
           unit: 'ms',
           note: `median of ${pipeline.runs}, informational`,
         }),
       ],
       notes: [
-        `Input: ${EVENTS} SendGrid events generated after SendGrid's Event Webhook reference (a realistic mix: ` +
+        `Input: ${EVENTS.toLocaleString('en-US')} SendGrid events generated after SendGrid's Event Webhook reference (a realistic mix: ` +
           'processed, delivered, open, click, deferred, bounce, dropped, spamreport, unsubscribes), compact JSON + ' +
           `CRLF as SendGrid posts it, ${signed.body.length.toLocaleString('en-US')} bytes, signed with a fresh P-256 key.`,
         'Timed: `sendgridProvider.verify` (ECDSA over timestamp + 300 KB), the timestamp-window check, `parse`, ' +
@@ -97,7 +97,7 @@ export const sendgridBatchFigure: Figure = {
         `Runs: ${core.runs} timed batches after ${WARMUP} warm-up batches; median ${formatNumber(core.medianMs)} ms, ` +
           `p95 ${formatNumber(core.p95Ms)} ms, best ${formatNumber(core.minMs)} ms.`,
         'The second row runs the same batch through `createWebhookProcessor` with in-memory ledger and bus (claims, ' +
-          `JSON detail of ${EVENTS} bus entries, completes), so it shows Hookguard's whole CPU cost per batch; in AWS ` +
+          `JSON detail of ${EVENTS.toLocaleString('en-US')} bus entries, completes), so it shows Hookguard's whole CPU cost per batch; in AWS ` +
           'the DynamoDB and EventBridge round trips come on top.',
       ],
       details: { core, pipeline, bodyBytes: signed.body.length, events: EVENTS },

@@ -201,8 +201,9 @@ export function renderMarkdown(report: BenchmarkReport): string {
   if (missed.length > 0) {
     lines.push('## Missed targets', '');
     for (const { figure, row } of missed) {
+      const failed = row.note?.includes('FAILED:') ? ` ${row.note.slice(row.note.indexOf('FAILED:'))}.` : '';
       lines.push(
-        `- **${row.figure}**: ${formatValue(row.value, row.unit)} against ${row.target?.text} (see "${figure.title}").`,
+        `- **${row.figure}**: ${formatValue(row.value, row.unit)} against ${row.target?.text}.${failed} See "${figure.title}".`,
       );
     }
     lines.push('');
@@ -236,9 +237,13 @@ export function readReport(path: string): BenchmarkReport | null {
   }
 }
 
-/** Writes the JSON and the markdown generated from it. */
-export function writeReport(report: BenchmarkReport, jsonPath: string, markdownPath: string): void {
+/**
+ * Writes the JSON and the markdown generated from it. Occurrences of `localRoot` (the checkout's absolute path) are
+ * written as `.`, so no machine path ends up in the committed docs.
+ */
+export function writeReport(report: BenchmarkReport, jsonPath: string, markdownPath: string, localRoot?: string): void {
+  const redact = (text: string) => (localRoot ? text.replaceAll(localRoot, '.') : text);
   mkdirSync(dirname(jsonPath), { recursive: true });
-  writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(markdownPath, renderMarkdown(report));
+  writeFileSync(jsonPath, redact(`${JSON.stringify(report, null, 2)}\n`));
+  writeFileSync(markdownPath, redact(renderMarkdown(report)));
 }

@@ -102,8 +102,14 @@ describe('benchmark report', () => {
       const markdown = renderMarkdown(report);
       expect(markdown).toContain('| fast enough | 5 ms | <= 10 ms | - | - | yes |');
       expect(markdown).toContain('| too slow | 50 ms | <= 10 ms | - | - | **NO (missed)** |');
-      expect(markdown).toMatch(/## Missed targets\n\n- \*\*too slow\*\*: 50 ms against <= 10 ms/);
+      expect(markdown).toMatch(/## Missed targets\n\n- \*\*too slow\*\*: 50 ms against <= 10 ms\. See "Figure a"/);
       expect(markdown).toContain('- how a was measured');
+    });
+
+    it('names the failure of a row whose code failed among the missed targets', () => {
+      const rows = [makeRow({ figure: 'memory', value: 1, unit: 'MB', target: atMost10ms, failure: 'answered 500' })];
+      const markdown = renderMarkdown(mergeReport(null, describeMachine(), [figure('a', rows)], ['a']));
+      expect(markdown).toContain('- **memory**: 1 MB against <= 10 ms. FAILED: answered 500. See "Figure a".');
     });
 
     it('says when a figure comes from an earlier run than the header machine line', () => {
