@@ -3,7 +3,7 @@
  * lost and duplicated events in the runtime's event log.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProviderId } from '../../lambda/core/provider-ids';
 import { mailgunProvider } from '../../lambda/providers/mailgun';
@@ -109,6 +109,8 @@ export async function runScenario(
   }
   const acked = new Set(readFileSync(ackedFile, 'utf8').split('\n').filter(Boolean));
   const count = countEventLog(readFileSync(runtime.paths.eventsOut, 'utf8').split('\n'), scenario.provider, acked);
+  // The data directory (dedupe store, event log, throw-away credentials) has served its purpose.
+  rmSync(dataDir, { recursive: true, force: true });
   return { client, count };
 }
 

@@ -163,7 +163,9 @@ export const memoryFigure: Figure = {
       ],
       details: {
         runs: results,
-        inputs: Object.fromEntries(MODES.map((mode) => [mode, { bytes: inputs[mode].bytes, events: inputs[mode].events }])),
+        inputs: Object.fromEntries(
+          MODES.map((mode) => [mode, { bytes: inputs[mode].bytes, events: inputs[mode].events }]),
+        ),
         workerBundleBytes: worker.bytes,
       },
     };
