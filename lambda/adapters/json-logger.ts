@@ -7,6 +7,7 @@ import type { Logger } from '../ports';
 
 /** Log levels, least severe first. */
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+/** One of {@link LOG_LEVELS}. */
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Narrows a string (e.g. `LOG_LEVEL`) to a {@link LogLevel}. */
