@@ -163,8 +163,9 @@ async function verifySns(
   if (Number.isNaN(signedAt)) throw new SignatureError('Timestamp is not a date');
   // SNS over HTTP says SigningCertURL; SNS-to-Lambda events spell it SigningCertUrl (same signature).
   const certificateUrl = snsCertificateUrl(message.SigningCertURL ?? message.SigningCertUrl);
-  if (certificateUrl === null)
+  if (certificateUrl === null) {
     throw new SignatureError('SigningCertURL is not an https .pem URL on an Amazon SNS host');
+  }
 
   // Fetch failures keep their own type (the certificate source decides between a bad URL and an outage).
   const pem = await context.certificates.certificate(certificateUrl);
@@ -642,6 +643,8 @@ export function createAmazonSesProvider(options: AmazonSesProviderOptions = {}):
     // SNS re-sends the same signed message (same Timestamp) on every retry, and an HTTP/S delivery policy cannot
     // retry for more than 3,600 s in total: three times that absorbs throttled deliveries and clock skew.
     defaultTimestampToleranceSeconds: 3 * 60 * 60,
+    // Each message names the Amazon SNS certificate that signed it: there is no key for the operator to configure.
+    usesSigningKeys: false,
     verify: (request, context) => verifySns(request, context, checkCertificateDates),
     parse: parseSns,
     normalise: normaliseSns,
