@@ -260,8 +260,11 @@ async function verifySignature(
       `Provider ${provider} is configured with auth '${settings.auth}' but ${module.displayName} signs nothing`,
     );
   }
-  const signingKeys = await fromDependency('signing keys', () => deps.signingKeys.keysFor(provider));
-  if (signingKeys.length === 0) {
+  const usesSigningKeys = module.usesSigningKeys ?? true;
+  const signingKeys = usesSigningKeys
+    ? await fromDependency('signing keys', () => deps.signingKeys.keysFor(provider))
+    : [];
+  if (usesSigningKeys && signingKeys.length === 0) {
     logger.error(
       `No signing key is configured for provider ${provider}: every request to it is rejected until one is added to the signing keys secret`,
       { provider },

@@ -79,6 +79,11 @@ export interface ProviderModule {
   readonly contentTypes: readonly string[];
   /** Default accepted skew of the signed timestamp, seconds; undefined when the scheme signs no timestamp. */
   readonly defaultTimestampToleranceSeconds?: number;
+  /**
+   * Whether `verify` needs operator-configured signing keys. False for schemes whose key arrives with each message
+   * (Amazon SNS names its certificate). Default: true when `verify` exists.
+   */
+  readonly usesSigningKeys?: boolean;
   /** Checks the provider's signature over the raw request. Throws `SignatureError`. Absent for unsigned providers. */
   readonly verify?: (request: WebhookRequest, context: VerifyContext) => VerifyResult | Promise<VerifyResult>;
   /** Splits the verified body into provider events. Throws `PayloadError` (never echoing the body). */

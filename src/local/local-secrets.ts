@@ -7,7 +7,6 @@ import type { ProviderId } from '../../lambda/core/provider-ids';
 import { DependencyError } from '../../lambda/errors';
 import type { AcceptedCredential, CredentialSource, Logger, SigningKeySource } from '../../lambda/ports';
 import { silentLogger } from '../../lambda/ports';
-import { SES_SIMULATOR_CERT_PEM } from '../../lambda/providers/amazon-ses-simulator';
 import { type LocalSecrets, parseCredential, readSecretsFile } from './secrets-file';
 
 /** Options of {@link LocalSecretsStore}. */
@@ -108,21 +107,13 @@ export class LocalCredentialSource implements CredentialSource {
   }
 }
 
-/**
- * The accepted signing keys per provider from the secrets file; none configured is an empty list (fail closed).
- *
- * Amazon SES is the exception: its messages are verified with the Amazon SNS certificate each one names, so there is
- * no key of ours to configure, yet the pipeline refuses any signed provider whose key list is empty. Without an entry
- * in the file, its "keys" are the certificates the local runtime trusts: the simulator's, next to the real SNS ones
- * it fetches. (The Amazon SES module does not read them.)
- */
+/** The accepted signing keys per provider from the secrets file; none configured is an empty list (fail closed). */
 export class LocalSigningKeySource implements SigningKeySource {
   constructor(private readonly store: LocalSecretsStore) {}
 
   async keysFor(provider: ProviderId): Promise<readonly string[]> {
     const secrets = await this.store.secrets();
     const keys = secrets.providers[provider]?.signingKeys;
-    if (keys === undefined && provider === 'amazon-ses') return [SES_SIMULATOR_CERT_PEM];
     return keys ?? [];
   }
 }

@@ -44,10 +44,7 @@ export function generateProviderSecrets(module: ProviderModule): LocalProviderSe
   return generate ? { signingKeys: [generate()] } : undefined;
 }
 
-/**
- * Whether the operator must configure a signing key for a provider: it signs, and its key is not a certificate that
- * each message names (Amazon SNS).
- */
+/** Whether the operator must configure a signing key for a provider (it signs, with keys the operator holds). */
 export function needsSigningKey(module: ProviderModule): boolean {
-  return module.verify !== undefined && module.id !== 'amazon-ses';
+  return module.verify !== undefined && (module.usesSigningKeys ?? true);
 }

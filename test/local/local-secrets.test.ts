@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DependencyError } from '../../lambda/errors';
 import type { Logger } from '../../lambda/ports';
-import { SES_SIMULATOR_CERT_PEM } from '../../lambda/providers/amazon-ses-simulator';
 import { LocalCredentialSource, LocalSecretsStore, LocalSigningKeySource } from '../../src/local/local-secrets';
 import { writeSecretsFile } from '../../src/local/secrets-file';
 
@@ -77,12 +76,12 @@ describe('local secrets adapters', () => {
       expect(await keys.keysFor('sendgrid')).toEqual([]);
     });
 
-    it('stands in the trusted simulator certificate for Amazon SES, whose messages name their own certificate', async () => {
+    it('has no keys for Amazon SES, whose messages name their own certificate', async () => {
       // Prepare
       const keys = new LocalSigningKeySource(new LocalSecretsStore({ path }));
 
       // Act / Assess
-      expect(await keys.keysFor('amazon-ses')).toEqual([SES_SIMULATOR_CERT_PEM]);
+      expect(await keys.keysFor('amazon-ses')).toEqual([]);
     });
   });
 

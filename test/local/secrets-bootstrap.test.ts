@@ -8,12 +8,16 @@ import { readSecretsFile, writeSecretsFile } from '../../src/local/secrets-file'
 import { generateProviderSecrets, needsSigningKey } from '../../src/local/signing-keys';
 
 /** A minimal provider module: only what key generation looks at. */
-function fakeModule(id: ProviderId, options: { signed?: boolean; keyPair?: boolean } = {}): ProviderModule {
+function fakeModule(
+  id: ProviderId,
+  options: { signed?: boolean; keyPair?: boolean; usesSigningKeys?: boolean } = {},
+): ProviderModule {
   return {
     id,
     displayName: id,
     contentTypes: ['application/json'],
     ...(options.signed === false ? {} : { verify: () => ({}) }),
+    ...(options.usesSigningKeys === undefined ? {} : { usesSigningKeys: options.usesSigningKeys }),
     ...(options.keyPair
       ? { generateKeyPair: () => ({ verificationKey: `public-${id}`, simulationKey: `private-${id}` }) }
       : {}),
@@ -53,7 +57,7 @@ describe('generateProviderSecrets', () => {
 
   it.each([
     ['an unsigned provider', fakeModule('postmark', { signed: false })],
-    ['Amazon SES (certificates named by each message)', fakeModule('amazon-ses')],
+    ['a scheme whose key comes with each message (Amazon SNS)', fakeModule('amazon-ses', { usesSigningKeys: false })],
   ])('makes nothing for %s', (_name, module) => {
     expect(generateProviderSecrets(module)).toBeUndefined();
     expect(needsSigningKey(module)).toBe(false);

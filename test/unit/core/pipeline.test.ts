@@ -251,6 +251,20 @@ describe('createWebhookProcessor', () => {
       expectNothingEchoed(world, request, response);
     });
 
+    it('does not require configured keys for a scheme whose key comes with each message (Amazon SNS)', async () => {
+      const keyless: ProviderModule = {
+        ...signedProvider,
+        usesSigningKeys: false,
+        // The key travels with the request here, as an SNS certificate URL does.
+        verify: (request, context) => signedProvider.verify?.(request, { ...context, signingKeys: [SIGNED_KEY] }) ?? {},
+      };
+      const world = fakeWorld({ providers: new Map([['resend', keyless]]) });
+      world.signingKeys.keys.resend = [];
+      const { response } = await createWebhookProcessor(world.deps)(signedRequest(manyEvents(1)));
+      expect(response.statusCode).toBe(200);
+      expect(world.signingKeys.calls).toEqual([]);
+    });
+
     it('does not check signatures of a provider configured for Basic only', async () => {
       const world = fakeWorld({
         settings: fakeSettings({ resend: { auth: 'basic', timestampToleranceSeconds: 300, maxBodyBytes: 65536 } }),
