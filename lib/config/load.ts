@@ -276,6 +276,10 @@ function readProvider(
   onlyFor('signedUrl', 'mandrill');
   onlyFor('eventTypeMap', 'standard-webhooks');
   if (id === 'amazon-ses') {
+    // Without the SNS signature nothing checks the topic, and a SubscribeURL would be fetched on Basic alone.
+    if (auth === 'basic') {
+      reader.problem(`${path}.auth`, 'amazon-ses needs the SNS signature: use "both" (default) or "signature"');
+    }
     config.snsTopicArns = reader.stringList(raw.snsTopicArns, `${path}.snsTopicArns`, (arn, itemPath) => {
       const ok = SNS_TOPIC_ARN.test(arn);
       if (!ok) reader.problem(itemPath, `must be an SNS topic ARN, got ${show(arn)}`);
