@@ -127,6 +127,10 @@ describe('parseConfig', () => {
       expect.stringMatching(/amazon-ses\.snsTopicArns: is required/),
     ],
     [
+      { stages: { dev: { providers: { 'amazon-ses': { auth: 'basic', snsTopicArns: [] } } } } },
+      expect.stringMatching(/amazon-ses\.auth: amazon-ses needs the SNS signature/),
+    ],
+    [
       { stages: { dev: { providers: { 'amazon-ses': { snsTopicArns: ['arn:aws:sqs:us-east-1:123456789012:q'] } } } } },
       expect.stringMatching(/snsTopicArns\[0\]: must be an SNS topic ARN/),
     ],
