@@ -3,8 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // @middy/core 7 is ESM-only: let swc turn it (and our TypeScript) into CommonJS for jest.
-  transform: { '^.+\\.(t|j)s$': ['@swc/jest'] },
+  // @middy/core 7 is ESM-only: esbuild turns it (and our TypeScript) into CommonJS for jest.
+  transform: { '^.+\\.(t|j)s$': '<rootDir>/test/support/esbuild-jest-transform.js' },
   transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
   // ...and resolve its import-only "exports" entry by path.
   moduleNameMapper: { '^@middy/([a-z-]+)$': '<rootDir>/node_modules/@middy/$1/index.js' },
