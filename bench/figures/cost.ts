@@ -103,6 +103,14 @@ export const costFigure: Figure = {
         'CloudWatch Logs ingestion is included (an all-in figure): the API access log line (length from the ' +
           `template), an assumed ${inputs.wafLogBytes}-byte WAF log record, and ${inputs.verifierLogBytes} bytes of ` +
           'verifier log per request. X-Ray assumes traffic spread evenly (the default rule records 1 request/s, then 5 %).',
+        `Where the money goes beyond the floor (${usd(breakdown.floorPerMillionUsd)}/M) at this volume: ` +
+          breakdown.lines
+            .filter((line) => !line.floor)
+            .sort((a, b) => b.monthlyUsd - a.monthlyUsd)
+            .slice(0, 6)
+            .map((line) => `${line.service} ${line.item} ${perMillion(line.monthlyUsd)}/M`)
+            .join('; ') +
+          '.',
         'Rerun for your own traffic: `npx tsx bench/cost-model.ts --requests N --events-per-request K` (all ' +
           'options: `--help`).',
       ],

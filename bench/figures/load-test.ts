@@ -16,6 +16,7 @@ import { countEventLog } from '../lib/event-log';
 import { type Figure, type FigureOutput, scratchDir } from '../lib/figure';
 import { type FigureRow, makeRow } from '../lib/report';
 import { sendgridKeyPair } from '../lib/sendgrid-events';
+import { describeShares, type ProfileSummary, profile } from '../lib/profile';
 import { formatNumber } from '../lib/stats';
 import type { LoadClientInput, LoadClientResult } from '../workers/load-client';
 
@@ -25,6 +26,8 @@ const REPOST_EVERY = 10;
 /** Bounds the run by count as well as by time (far above what 30 s can reach here). */
 const MAX_REQUESTS = 200_000;
 const TARGET_EVENTS_PER_SECOND = 300;
+/** Length of the extra, profiled pass of a scenario that missed its throughput target. */
+const PROFILE_SECONDS = 10;
 
 /** One load scenario. */
 export interface Scenario {
@@ -121,6 +124,7 @@ export const loadTestFigure: Figure = {
     const rows: FigureRow[] = [];
     const tableRows: string[][] = [];
     const details: Record<string, unknown> = {};
+    const profiles: string[] = [];
     for (const scenario of SCENARIOS) {
       const { client, count } = await runScenario(root, scenario, log);
       const requestsPerSecond = client.requests / client.durationSeconds;
@@ -170,7 +174,19 @@ export const loadTestFigure: Figure = {
         `${count.found.toLocaleString('en-US')} lines, ${count.unique.toLocaleString('en-US')} unique`,
         `${client.eventsAcked.toLocaleString('en-US')} acked, ${count.lost} lost, ${count.duplicates} twice, ${count.unacknowledged} unacked`,
       ]);
-      details[scenario.provider] = { client, count };
+      let profiled: ProfileSummary | null = null;
+      if (eventsPerSecond < TARGET_EVENTS_PER_SECOND) {
+        // Missed: an extra, shorter pass under the profiler says where the runtime's time goes (the runtime runs in
+        // this process; the client is the other one). Its numbers are not used for the figure.
+        log(`${scenario.label}: profiling a ${PROFILE_SECONDS} s pass of the runtime ...`);
+        profiled = await profile(() => runScenario(root, scenario, () => undefined, PROFILE_SECONDS), root, 1000);
+        profiles.push(
+          `Where the runtime's time goes, ${scenario.label} (V8 sampling profile of a separate ${PROFILE_SECONDS} s pass, ` +
+            `self time of the server process): by area ${describeShares(profiled.categories, 8)}; top functions ` +
+            `${describeShares(profiled.topFunctions, 6)}.`,
+        );
+      }
+      details[scenario.provider] = { client, count, ...(profiled ? { profile: profiled } : {}) };
     }
     return {
       rows,
@@ -193,6 +209,7 @@ export const loadTestFigure: Figure = {
         'autocannon was not used: it shares one request object between all connections and builds every ' +
           "connection's first request into it, so per-request bookkeeping of unique, signed bodies (which events a " +
           "200 acknowledged) would be unreliable; the client is a plain closed loop like autocannon's.",
+        ...profiles,
       ],
       tables: [
         {

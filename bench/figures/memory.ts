@@ -1,8 +1,9 @@
 /**
  * Figure: peak memory of the verifier on a 6 MB SendGrid batch, in a child process, with in-memory ports.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { rawBodyOf } from '../../lambda/core/api-gateway-request';
 import { MAX_BODY_BYTES_LIMIT } from '../../lib/config';
 import { buildBundle } from '../lib/bundle';
 import { lastJsonLine, runChild } from '../lib/child';
@@ -47,6 +48,36 @@ function largeBatch(bytes: number, epoch: number): object[] {
     }
   }
   return events;
+}
+
+/**
+ * Why the handler failed, when it did: whether the handler's base64 body decoding (`rawBodyOf`) throws on this body,
+ * and the largest body it still decodes (bisection), so the report names the limit instead of guessing.
+ */
+function base64Diagnosis(bodyFile: string): string | null {
+  const body = readFileSync(bodyFile);
+  const decodes = (bytes: number): string | null => {
+    try {
+      rawBodyOf({ body: body.subarray(0, bytes).toString('base64'), isBase64Encoded: true });
+      return null;
+    } catch (error) {
+      return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    }
+  };
+  const failure = decodes(body.length);
+  if (failure === null) return null;
+  let good = 0;
+  let bad = body.length;
+  while (bad - good > 16 * 1024) {
+    const middle = Math.floor((good + bad) / 2);
+    if (decodes(middle) === null) good = middle;
+    else bad = middle;
+  }
+  return (
+    `Diagnosis of the handler failure: \`rawBodyOf\` (lambda/core/api-gateway-request.ts, the base64 decoding of the ` +
+    `proxy event) throws "${failure}" on this body; the largest body it decodes here is about ` +
+    `${(good / MIB).toFixed(2)} MiB (${good.toLocaleString('en-US')} bytes), below the configured ${(MAX_BODY_BYTES_LIMIT / MIB).toFixed(0)} MiB limit.`
+  );
 }
 
 export const memoryFigure: Figure = {
@@ -121,6 +152,7 @@ export const memoryFigure: Figure = {
 
     const failedCore = failure('core');
     const failedHandler = failure('handler');
+    const decodeNote = failedHandler ? base64Diagnosis(join(outDir, 'handler-batch.json')) : null;
     return {
       rows: [
         makeRow({
@@ -158,6 +190,7 @@ export const memoryFigure: Figure = {
           'the API uses binary media types), parses it and runs the middy handler. A 6 MiB body would make a 8.4 MB ' +
           "payload, over Lambda's 6 MB synchronous limit, so that row uses the largest body the configuration " +
           `accepts (${mib(MAX_BODY_BYTES_LIMIT)} MiB, \`MAX_BODY_BYTES_LIMIT\`).`,
+        ...(decodeNote ? [decodeNote] : []),
         'No `--max-old-space-size` is set, so V8 may grow its heap more lazily than under a tight limit: the peak is ' +
           'an upper bound of what the function needs.',
       ],
