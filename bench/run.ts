@@ -103,6 +103,10 @@ async function main(): Promise<void> {
     }
   }
   log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  // The figures of this run on stdout (progress went to stderr), so `npm run bench > results.txt` keeps just them.
+  console.log(`Machine: ${machineSummary(machine)}`);
+  console.log(['Figure', 'Value', 'Target', 'Peer value', 'Ratio', 'Met?'].join(' | '));
+  for (const result of results) for (const row of result.rows) console.log(summaryCells(row).join(' | '));
   if (options.write && results.length > 0) {
     const jsonPath = join(REPO_ROOT, 'docs', 'benchmarks.json');
     const markdownPath = join(REPO_ROOT, 'docs', 'benchmarks.md');
