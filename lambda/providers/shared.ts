@@ -5,7 +5,11 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { PayloadError } from '../errors';
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/**
+ * The base64 alphabet with at most two padding characters at the end. A single character class (no repeated
+ * group) keeps the match linear: a grouped pattern overflows V8's regex stack on bodies of a few megabytes.
+ */
+const BASE64_CHARACTERS = /^[A-Za-z0-9+/]*={0,2}$/;
 const HEX = /^(?:[0-9a-fA-F]{2})*$/;
 
 /**
@@ -13,7 +17,10 @@ const HEX = /^(?:[0-9a-fA-F]{2})*$/;
  * ignores trailing garbage, which would let a tampered signature through). Returns null when it is not.
  */
 export function decodeBase64Strict(value: string): Buffer | null {
-  if (value.length === 0 || !BASE64.test(value)) return null;
+  if (value.length === 0 || value.length % 4 !== 0 || !BASE64_CHARACTERS.test(value)) return null;
+  // Canonical form: the bits a padded final quantum leaves unused must be zero ("QR==" decodes like "QQ==").
+  const lastQuantum = value.slice(-4);
+  if (lastQuantum.endsWith('=') && Buffer.from(lastQuantum, 'base64').toString('base64') !== lastQuantum) return null;
   return Buffer.from(value, 'base64');
 }
 

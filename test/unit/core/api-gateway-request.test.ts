@@ -76,6 +76,13 @@ describe('rawBodyOf', () => {
   });
 });
 
+describe('rawBodyOf with the largest body a provider may be configured for', () => {
+  it('decodes a 4 MiB body that API Gateway base64-encoded, byte for byte', () => {
+    const bytes = Buffer.alloc(4 * 1024 * 1024, '[{"event":"delivered","email":"a@example.com"}],');
+    expect(rawBodyOf({ body: bytes.toString('base64'), isBase64Encoded: true }).equals(bytes)).toBe(true);
+  });
+});
+
 describe('toWebhookRequest', () => {
   it('builds the request with API Gateway request time as receivedAt', () => {
     const request = toWebhookRequest(
