@@ -54,12 +54,25 @@ export function providerOfAuthorizerEvent(event: AuthorizerEvent): ProviderId | 
 export function authorizationHeaderOf(
   event: AuthorizerEvent,
 ): { readonly ambiguous: false; readonly value: string | undefined } | { readonly ambiguous: true } {
-  const multi = Object.entries(event.multiValueHeaders ?? {})
-    .filter(([name]) => name.toLowerCase() === 'authorization')
-    .flatMap(([, values]) => values ?? []);
-  const single = Object.entries(event.headers ?? {}).filter(([name]) => name.toLowerCase() === 'authorization');
-  if (multi.length > 1 || single.length > 1) return { ambiguous: true };
-  return { ambiguous: false, value: single[0]?.[1] ?? multi[0] };
+  let single: string | undefined;
+  let singleCount = 0;
+  for (const name in event.headers ?? {}) {
+    if (name.length === 13 && name.toLowerCase() === 'authorization') {
+      singleCount += 1;
+      single = event.headers?.[name] ?? undefined;
+    }
+  }
+  let multi: string | undefined;
+  let multiCount = 0;
+  for (const name in event.multiValueHeaders ?? {}) {
+    if (name.length === 13 && name.toLowerCase() === 'authorization') {
+      const values = event.multiValueHeaders?.[name] ?? [];
+      multiCount += values.length;
+      multi ??= values[0];
+    }
+  }
+  if (multiCount > 1 || singleCount > 1) return { ambiguous: true };
+  return { ambiguous: false, value: single ?? multi };
 }
 
 /**

@@ -2,7 +2,8 @@
  * HTTP Basic (RFC 7617) and bearer (RFC 6750) credential checks, shared by the Lambda authorizer and the local
  * runtime. Pure: the only I/O happens behind the injected {@link RefreshableCredentialSource}.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { isUtf8 } from 'node:buffer';
+import { timingSafeEqual } from 'node:crypto';
 import type { AcceptedCredential, CredentialSource, CredentialStage } from '../ports';
 import { decodeBase64Strict, isRecord } from '../providers/shared';
 import type { ProviderId } from './provider-ids';
@@ -50,10 +51,25 @@ const CREDENTIALS_SYNTAX = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)(?: +(.*))?$/s;
 const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
 // Unicode Cc = C0 controls, DEL and C1 controls: RFC 7617 forbids control characters in the user-id and password.
 const CONTROL_CHARACTER = /\p{Cc}/u;
+
+/** Same test as {@link CONTROL_CHARACTER}, without a Unicode regex on the hot path: C0, DEL and C1 controls. */
+function hasControlCharacter(text: string): boolean {
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return true;
+  }
+  return false;
+}
+
+/** Whether the value starts or ends with optional whitespace (space or tab). */
+function hasSurroundingWhitespace(value: string): boolean {
+  const first = value.charCodeAt(0);
+  const last = value.charCodeAt(value.length - 1);
+  return first === 0x20 || first === 0x09 || last === 0x20 || last === 0x09;
+}
 // Optional whitespace around a field value is not part of it (RFC 9110 section 5.5).
 const SURROUNDING_OWS = /^[ \t]+|[ \t]+$/g;
 
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function failure(reason: AuthFailureReason): AuthFailure {
   return { ok: false, reason };
@@ -73,7 +89,7 @@ function failure(reason: AuthFailureReason): AuthFailure {
 export function parseAuthorizationHeader(value: string | undefined | null): ParsedAuthorization | AuthFailure {
   if (value === undefined || value === null) return failure('missing');
   if (value.length > MAX_AUTHORIZATION_HEADER_LENGTH) return failure('too-long');
-  const trimmed = value.replace(SURROUNDING_OWS, '');
+  const trimmed = hasSurroundingWhitespace(value) ? value.replace(SURROUNDING_OWS, '') : value;
   if (trimmed === '') return failure('missing');
   const match = CREDENTIALS_SYNTAX.exec(trimmed);
   if (!match) return failure('unsupported-scheme');
@@ -86,19 +102,15 @@ export function parseAuthorizationHeader(value: string | undefined | null): Pars
   }
   const bytes = decodeBase64Strict(credentials);
   if (bytes === null) return failure('invalid-base64');
-  let decoded: string;
-  try {
-    decoded = utf8.decode(bytes);
-  } catch {
-    return failure('invalid-utf8');
-  }
+  if (!isUtf8(bytes)) return failure('invalid-utf8');
+  const decoded = bytes.toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon < 0) return failure('missing-colon');
   const username = decoded.slice(0, colon);
   const password = decoded.slice(colon + 1);
   if (username === '') return failure('empty-username');
   if (password === '') return failure('empty-password');
-  if (CONTROL_CHARACTER.test(decoded)) return failure('control-character');
+  if (hasControlCharacter(decoded)) return failure('control-character');
   return { ok: true, scheme: 'basic', username, password };
 }
 
@@ -182,14 +194,50 @@ export interface BasicAuthenticatorOptions {
   readonly bearerProviders?: readonly ProviderId[];
 }
 
-type Digest = Buffer;
+/**
+ * Width of the buffers secrets are compared in. A presented credential comes from a header of at most
+ * {@link MAX_AUTHORIZATION_HEADER_LENGTH} characters, so it decodes to fewer bytes than this.
+ */
+const COMPARISON_WIDTH = 1024;
+const LENGTH_PREFIX = 4;
+
+/**
+ * A secret laid out for constant-time comparison: its UTF-8 length, then its bytes, zero-padded to a fixed width.
+ * Every comparison then covers the same number of bytes whatever the secret's length, and values that differ only
+ * by trailing zero bytes still differ (the length prefix). Null when the secret cannot fit (it could never be
+ * presented in a header anyway).
+ */
+function comparable(secret: string): Buffer | null {
+  return fitsComparison(secret) ? layOut(secret, Buffer.alloc(COMPARISON_WIDTH)) : null;
+}
+
+/** Whether a secret fits the comparison width. */
+function fitsComparison(secret: string): boolean {
+  return Buffer.byteLength(secret, 'utf8') <= COMPARISON_WIDTH - LENGTH_PREFIX;
+}
+
+/** Writes `secret` (which must fit) into `target` as length prefix, bytes and zero padding; returns `target`. */
+function layOut(secret: string, target: Buffer): Buffer {
+  const length = target.write(secret, LENGTH_PREFIX, 'utf8');
+  target.fill(0, LENGTH_PREFIX + length);
+  target.writeUInt32BE(length, 0);
+  return target;
+}
+
+/** An accepted credential laid out for comparison, once per credential object the source hands out. */
+interface ComparableCredential {
+  /** `username` LF `password`: what a Basic header must match. */
+  readonly pair: Buffer | null;
+  /** The password alone: what a bearer token must match. */
+  readonly password: Buffer | null;
+}
 
 /**
  * Creates the authenticator used by the Lambda authorizer and the local runtime.
  *
  * Every presented secret is compared with EVERY accepted credential, in constant time and without stopping at the
- * first match, so response time does not reveal which credential (or how much of one) matched. Both sides are
- * HMAC-SHA-256 digests under a per-instance random key, so lengths are always equal and nothing about the
+ * first match, so response time does not reveal which credential (or how much of one) matched. Both sides are laid
+ * out in fixed-width, length-prefixed buffers, so every comparison covers the same bytes and nothing about the
  * stored values' lengths leaks either. An unknown credential triggers the source's rate-limited reload and one
  * re-check, so a credential rotated a moment ago works at once.
  *
@@ -200,20 +248,40 @@ type Digest = Buffer;
  */
 export function createBasicAuthenticator(options: BasicAuthenticatorOptions): BasicAuthenticator {
   const bearerProviders = new Set(options.bearerProviders ?? BEARER_PROVIDERS);
-  const digestKey = randomBytes(32);
-  const digest = (value: string): Digest => createHmac('sha256', digestKey).update(value, 'utf8').digest();
+  // The credential source hands out the same objects until it reloads, so each accepted credential is laid out once
+  // per load instead of on every decision. LF cannot occur in either part (control characters are refused), so
+  // `username LF password` identifies the pair unambiguously.
+  const comparableOf = new WeakMap<AcceptedCredential, ComparableCredential>();
+  const acceptedComparable = (credential: AcceptedCredential): ComparableCredential => {
+    let laidOut = comparableOf.get(credential);
+    if (laidOut === undefined) {
+      laidOut = {
+        pair: comparable(`${credential.username}\n${credential.password}`),
+        password: comparable(credential.password),
+      };
+      comparableOf.set(credential, laidOut);
+    }
+    return laidOut;
+  };
+  // Compared against when an accepted credential cannot be laid out, so the work per credential stays the same.
+  const neverMatches = Buffer.alloc(COMPARISON_WIDTH, 0xff);
+
+  // The presented secret is laid out here, synchronously, right before the comparisons: one buffer per authenticator
+  // instead of an allocation per decision.
+  const scratch = Buffer.alloc(COMPARISON_WIDTH);
 
   function findMatch(
-    presented: { usernameDigest: Digest | null; passwordDigest: Digest },
+    scheme: 'basic' | 'bearer',
+    secret: string,
     accepted: readonly AcceptedCredential[],
   ): AcceptedCredential | null {
+    const presented = layOut(secret, scratch);
     let found: AcceptedCredential | null = null;
     for (const credential of accepted) {
-      // Both comparisons always run, and the loop never breaks: the work is the same whatever matches.
-      const usernameMatches =
-        presented.usernameDigest === null || timingSafeEqual(presented.usernameDigest, digest(credential.username));
-      const passwordMatches = timingSafeEqual(presented.passwordDigest, digest(credential.password));
-      if (usernameMatches && passwordMatches && found === null) found = credential;
+      // Every credential is compared and the loop never breaks: the work is the same whatever matches.
+      const laidOut = acceptedComparable(credential);
+      const expected = (scheme === 'basic' ? laidOut.pair : laidOut.password) ?? neverMatches;
+      if (timingSafeEqual(presented, expected) && found === null && expected !== neverMatches) found = credential;
     }
     return found;
   }
@@ -223,15 +291,13 @@ export function createBasicAuthenticator(options: BasicAuthenticatorOptions): Ba
       const parsed = parseAuthorizationHeader(authorizationHeader);
       if (!parsed.ok) return parsed;
       if (parsed.scheme === 'bearer' && !bearerProviders.has(provider)) return failure('bearer-not-allowed');
-      const presented =
-        parsed.scheme === 'basic'
-          ? { usernameDigest: digest(parsed.username), passwordDigest: digest(parsed.password) }
-          : { usernameDigest: null, passwordDigest: digest(parsed.token) };
+      const secret = parsed.scheme === 'basic' ? `${parsed.username}\n${parsed.password}` : parsed.token;
+      if (!fitsComparison(secret)) return failure('too-long');
       const scope = parsed.scheme === 'basic' ? 'api' : 'provider';
 
-      let match = findMatch(presented, await options.credentials.acceptedCredentials());
+      let match = findMatch(parsed.scheme, secret, await options.credentials.acceptedCredentials());
       if (match === null && (await options.credentials.refreshForUnknown())) {
-        match = findMatch(presented, await options.credentials.acceptedCredentials());
+        match = findMatch(parsed.scheme, secret, await options.credentials.acceptedCredentials());
       }
       if (match === null) return failure('unknown-credential');
       return { ok: true, credentialVersion: match.version, credentialStage: match.stage, scope };

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import {
   type AuthFailureReason,
   basicAuthorizationHeader,
@@ -243,9 +244,43 @@ describe('createBasicAuthenticator', () => {
     });
 
     it('compares against every accepted credential even when the first one matches', async () => {
+      // Prepare: count constant-time comparisons.
+      const compare = jest.spyOn(crypto, 'timingSafeEqual');
+      const authenticator = createBasicAuthenticator({ credentials: new FakeCredentials([current, pending, previous]) });
+
+      try {
+        // Act: a cold decision (digests computed) and a warm one (digests reused).
+        const cold = await authenticator.authenticate(basicAuthorizationHeader(current), 'postmark');
+        const coldComparisons = compare.mock.calls.length;
+        const warm = await authenticator.authenticate(basicAuthorizationHeader(current), 'postmark');
+
+        // Assess
+        expect(cold).toMatchObject({ ok: true, credentialVersion: 'v-current' });
+        expect(warm).toMatchObject({ ok: true, credentialVersion: 'v-current' });
+        expect(coldComparisons).toBe(3);
+        expect(compare.mock.calls.length).toBe(6);
+      } finally {
+        compare.mockRestore();
+      }
+    });
+
+    it.each([
+      ['a password one character longer', (c: typeof current) => ({ ...c, password: `${c.password}x` })],
+      ['a password one character shorter', (c: typeof current) => ({ ...c, password: c.password.slice(0, -1) })],
+      ['the user name of another credential', (c: typeof current) => ({ ...c, username: `${c.username}2` })],
+      ['user and password split elsewhere', (c: typeof current) => ({ username: `${c.username}${c.password.slice(0, 1)}`, password: c.password.slice(1) })],
+    ])('refuses %s', async (_name, alter) => {
+      const authenticator = createBasicAuthenticator({ credentials: new FakeCredentials([current]) });
+      const altered = alter(current);
+      await expect(
+        authenticator.authenticate(basicAuthorizationHeader({ username: altered.username, password: altered.password }), 'postmark'),
+      ).resolves.toEqual({ ok: false, reason: 'unknown-credential' });
+    });
+
+    it('lays out each accepted credential once per load, not on every decision', async () => {
       // Prepare: count reads of each stored password.
       const reads: string[] = [];
-      const tracked = [current, pending, previous].map((credential) => ({
+      const tracked = [current, previous].map((credential) => ({
         version: credential.version,
         stage: credential.stage,
         username: credential.username,
@@ -257,11 +292,10 @@ describe('createBasicAuthenticator', () => {
       const authenticator = createBasicAuthenticator({ credentials: new FakeCredentials(tracked) });
 
       // Act
-      const result = await authenticator.authenticate(basicAuthorizationHeader(current), 'postmark');
+      for (let i = 0; i < 5; i += 1) await authenticator.authenticate(basicAuthorizationHeader(current), 'postmark');
 
-      // Assess
-      expect(result).toMatchObject({ ok: true, credentialVersion: 'v-current' });
-      expect(reads).toEqual(['v-current', 'v-pending', 'v-prev']);
+      // Assess: two layouts (pair, password) per credential, once.
+      expect(reads).toEqual(['v-current', 'v-current', 'v-prev', 'v-prev']);
     });
 
     it('accepts a bearer token equal to the password on the Brevo route, scoped to that provider', async () => {
