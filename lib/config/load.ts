@@ -12,6 +12,7 @@ import {
   DEFAULT_CONFIG_FILE,
   DEFAULT_DEDUPE,
   DEFAULT_LOG_RETENTION_DAYS,
+  DEFAULT_MONITORING,
   DEFAULT_ROUTE_MAX_EVENT_AGE_HOURS,
   DEFAULT_ROUTE_RETRY_ATTEMPTS,
   DEFAULT_THROTTLING,
@@ -28,6 +29,7 @@ import type {
   EventsConfig,
   HookguardConfig,
   LocalRouteTarget,
+  MonitoringConfig,
   ProviderConfig,
   RouteConfig,
   RouteTarget,
@@ -98,6 +100,25 @@ class Reader {
     if (value === undefined) return fallback;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
       this.problem(path, `must be a whole number from ${min} to ${max}, got ${show(value)}`);
+      return fallback;
+    }
+    return value;
+  }
+
+  /** A number (not necessarily whole) from `min` to `max`. */
+  number(value: unknown, path: string, fallback: number, min: number, max: number): number {
+    if (value === undefined) return fallback;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+      this.problem(path, `must be a number from ${min} to ${max}, got ${show(value)}`);
+      return fallback;
+    }
+    return value;
+  }
+
+  boolean(value: unknown, path: string, fallback: boolean): boolean {
+    if (value === undefined) return fallback;
+    if (typeof value !== 'boolean') {
+      this.problem(path, `must be true or false, got ${show(value)}`);
       return fallback;
     }
     return value;
@@ -463,8 +484,49 @@ const STAGE_KEYS = [
   'auth',
   'dedupe',
   'events',
+  'monitoring',
   'logRetentionDays',
 ] as const;
+
+/** Largest X-Ray reservoir accepted, traces per second (far above what a webhook receiver needs). */
+const MAX_TRACE_RESERVOIR_PER_SECOND = 10_000;
+
+function readMonitoring(reader: Reader, value: unknown, path: string): MonitoringConfig {
+  const raw = reader.object(value, path);
+  reader.knownKeys(raw, ['detailedMetrics', 'tracing'], path);
+  const tracingRaw = reader.object(raw.tracing, `${path}.tracing`);
+  reader.knownKeys(tracingRaw, ['reservoirPerSecond', 'fixedRate'], `${path}.tracing`);
+  const tracing = {
+    reservoirPerSecond: reader.integer(
+      tracingRaw.reservoirPerSecond,
+      `${path}.tracing.reservoirPerSecond`,
+      DEFAULT_MONITORING.tracing.reservoirPerSecond,
+      0,
+      MAX_TRACE_RESERVOIR_PER_SECOND,
+    ),
+    fixedRate: reader.number(
+      tracingRaw.fixedRate,
+      `${path}.tracing.fixedRate`,
+      DEFAULT_MONITORING.tracing.fixedRate,
+      0,
+      1,
+    ),
+  };
+  if (tracing.reservoirPerSecond === 0 && tracing.fixedRate === 0) {
+    reader.problem(
+      `${path}.tracing`,
+      'reservoirPerSecond 0 and fixedRate 0 would trace nothing; tracing stays on: set either above 0',
+    );
+  }
+  return {
+    detailedMetrics: reader.boolean(
+      raw.detailedMetrics,
+      `${path}.detailedMetrics`,
+      DEFAULT_MONITORING.detailedMetrics,
+    ),
+    tracing,
+  };
+}
 
 function readStage(reader: Reader, stage: string, raw: Json, path: string): StageConfig {
   reader.knownKeys(raw, STAGE_KEYS, path);
@@ -588,6 +650,7 @@ function readStage(reader: Reader, stage: string, raw: Json, path: string): Stag
     auth,
     dedupe,
     events,
+    monitoring: readMonitoring(reader, raw.monitoring, `${path}.monitoring`),
     logRetentionDays: reader.oneOf(
       raw.logRetentionDays,
       `${path}.logRetentionDays`,

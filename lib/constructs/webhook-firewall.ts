@@ -1,21 +1,37 @@
 /**
  * The AWS WAF web ACL in front of the API stage.
  *
- * Rule order (first match wins for Block; Count only labels):
- * 1. One labelling rule per provider: requests whose URI path is `/webhooks/<id>` (after URL-decoding and path
- *    normalisation, so `%2F` or `//` tricks still match) get the label `hookguard:provider:<id>`. Later rules test
- *    the label (1 WCU) instead of repeating the path match with its transformations (23 WCU), which keeps 14
- *    providers under the 1,500 WCU included in the web ACL's price.
- * 2. Per-provider source allow-list: a labelled request from outside the provider's `allowedCidrs` is blocked (403).
- * 3. Rate limits per source IP: one for every request, one per provider path; blocked with 429.
- * 4. Per-provider body size: a declared `content-length` above the provider's `maxBodyBytes` is blocked with 413.
- *    WAF sees only the first 16 KB of a body, so the header is what it can check in full; the verifier enforces the
- *    limit again on the bytes it actually receives.
+ * Every rule is billed a month ($1), so providers that share a setting share a rule, and the provider path match is
+ * folded into the statements that need it instead of one labelling rule per provider. Rule order (first Block wins):
+ * 1. `allowed-sources` (when any provider has `allowedCidrs`): a request to a provider's path from outside that
+ *    provider's IP sets is blocked (403). One rule: an OR, over those providers, of "this provider's path and not
+ *    one of its sources".
+ * 2. `rate-limit-per-ip`: every request counts against its source IP, all paths together (429).
+ * 3. `rate-limit-<limit>`, one per distinct per-provider limit: each source IP is limited per provider path (429).
+ *    A limit used by one provider aggregates on the source IP with the provider's path as scope-down; a limit
+ *    shared by several providers aggregates on the source IP plus the (decoded, normalised) URI path, scoped down to
+ *    those providers' paths, so each provider path still has its own counter per source IP. (Two spellings of a path
+ *    that still differ after normalisation, such as a trailing slash, count apart; `rate-limit-per-ip` bounds them
+ *    together.)
+ * 4. `body-size`: a declared `content-length` above the provider's `maxBodyBytes` is blocked with 413; one rule, an
+ *    OR over the distinct limits of "one of these providers' paths and a length above this limit". WAF sees only the
+ *    first 16 KB of a body, so the header is what it can check in full; the verifier enforces the limit again on the
+ *    bytes it actually receives.
  * 5. AWS managed rules: Amazon IP reputation list, known bad inputs, and the core rule set with
  *    `SizeRestrictions_BODY` counted only (it blocks bodies over 8 KB; provider batches are larger). No Bot
  *    Control: it blocks non-browser clients, which every webhook sender is.
+ *
+ * A provider path is matched after URL-decoding and path normalisation (so `%2F` or `//` tricks still match), with
+ * one regex per group of providers: `/webhooks/(?:a|b)/?$`. Nothing counts every request, so the logs can keep just
+ * the requests WAF blocked or counted (API Gateway's access log already records every request).
+ *
+ * Capacity ({@link webAclCapacity}): the default configuration (14 providers, one rate limit, two body limits, no
+ * allow-list) needs 1,084 WCUs of the 1,500 included in the web ACL's price. Each allow-listed provider and each
+ * distinct body limit adds about 25 WCUs, each distinct rate limit 25 (one provider) or 105 (shared: the path key);
+ * every provider allow-listed with limits of its own would need about 2,000. Above 1,500 the construct warns at
+ * synth (AWS WAF charges a surcharge for the capacity above it).
  */
-import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
@@ -25,11 +41,18 @@ import { cidrProblem } from '../config/load';
 import { integerGreaterThanRegex } from './integer-greater-than-regex';
 import { PropsProblems, show, VALID_LOG_RETENTION_DAYS } from './props-validation';
 
-/** Namespace of the labels the path rules add; `hookguard:provider:<id>`. */
-export const PROVIDER_LABEL_NAMESPACE = 'hookguard:provider:';
-
 /** AWS WAF's limit on an inline regex. */
 export const WAF_REGEX_MAX_LENGTH = 200;
+
+/** Web ACL capacity units included in the web ACL's price; AWS WAF charges a surcharge above it. */
+export const WAF_INCLUDED_CAPACITY = 1500;
+
+/** Capacity of the AWS managed rule groups the web ACL uses (their documented WCUs). */
+export const MANAGED_RULE_GROUP_CAPACITY: Readonly<Record<string, number>> = {
+  AWSManagedRulesAmazonIpReputationList: 25,
+  AWSManagedRulesKnownBadInputsRuleSet: 200,
+  AWSManagedRulesCommonRuleSet: 700,
+};
 
 /**
  * Headers WAF logs must not show: the Basic credential, and the providers' signature headers (a signature is no
@@ -47,8 +70,21 @@ export const REDACTED_HEADERS = [
   'webhook-signature',
 ] as const;
 
+/**
+ * The actions whose requests WAF logs: what it blocked, what a rule counted, and what a managed rule overridden to
+ * Count matched (`EXCLUDED_AS_COUNT`: `SizeRestrictions_BODY`). Allowed requests are dropped from the WAF log; the
+ * API access log has every request, with `wafStatus`.
+ */
+export const LOGGED_ACTIONS = ['BLOCK', 'COUNT', 'EXCLUDED_AS_COUNT'] as const;
+
 /** Keys of the web ACL's custom response bodies. */
 const BODY_KEYS = { forbidden: 'forbidden', throttled: 'throttled', payloadTooLarge: 'payloadTooLarge' } as const;
+
+/** The path transformations every path match applies, and the rate rules apply to the URI path key. */
+const PATH_TRANSFORMATIONS: wafv2.CfnWebACL.TextTransformationProperty[] = [
+  { priority: 0, type: 'URL_DECODE' },
+  { priority: 1, type: 'NORMALIZE_PATH' },
+];
 
 /** One provider's WAF settings. */
 export interface FirewallProvider {
@@ -82,13 +118,35 @@ export interface WebhookFirewallProps {
   readonly logRemovalPolicy?: RemovalPolicy;
 }
 
-/** The path regex of one provider's route (matched against the decoded, normalised URI path). */
-export function providerPathRegex(provider: ProviderId): string {
-  return `/webhooks/${provider}/?$`;
+/**
+ * The path regex of one or more providers' routes (matched against the decoded, normalised URI path):
+ * `/webhooks/<id>/?$`, or `/webhooks/(?:<id>|<id>)/?$` for several.
+ */
+export function providerPathRegex(providers: ProviderId | readonly ProviderId[]): string {
+  const ids = typeof providers === 'string' ? [providers] : providers;
+  if (ids.length === 0) throw new RangeError('providerPathRegex needs at least one provider');
+  return ids.length === 1 ? `/webhooks/${ids[0] as string}/?$` : `/webhooks/(?:${ids.join('|')})/?$`;
 }
 
-function label(provider: ProviderId): string {
-  return `${PROVIDER_LABEL_NAMESPACE}${provider}`;
+/** Providers that share one value of a setting, in ascending order of the value; providers sorted by id. */
+export interface ProviderGroup {
+  readonly value: number;
+  readonly providers: readonly ProviderId[];
+}
+
+/** Groups providers by a numeric setting (rate limit, body limit): one group per distinct value. */
+export function groupProviders(
+  providers: readonly FirewallProvider[],
+  setting: (provider: FirewallProvider) => number,
+): ProviderGroup[] {
+  const groups = new Map<number, ProviderId[]>();
+  for (const provider of providers) {
+    const value = setting(provider);
+    groups.set(value, [...(groups.get(value) ?? []), provider.id]);
+  }
+  return [...groups.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([value, ids]) => ({ value, providers: [...ids].sort() }));
 }
 
 function visibility(metricName: string): wafv2.CfnWebACL.VisibilityConfigProperty {
@@ -97,16 +155,204 @@ function visibility(metricName: string): wafv2.CfnWebACL.VisibilityConfigPropert
   return { cloudWatchMetricsEnabled: true, metricName, sampledRequestsEnabled: false };
 }
 
-function labelMatch(provider: ProviderId): wafv2.CfnWebACL.StatementProperty {
-  return { labelMatchStatement: { scope: 'LABEL', key: label(provider) } };
-}
-
 function block(responseCode: number, customResponseBodyKey: string): wafv2.CfnWebACL.RuleActionProperty {
   return { block: { customResponse: { responseCode, customResponseBodyKey } } };
 }
 
+/** One statement, or the OR of several (WAF wants at least two statements in an OR). */
+function anyOf(statements: wafv2.CfnWebACL.StatementProperty[]): wafv2.CfnWebACL.StatementProperty {
+  if (statements.length === 0) throw new RangeError('anyOf needs at least one statement');
+  return statements.length === 1
+    ? (statements[0] as wafv2.CfnWebACL.StatementProperty)
+    : { orStatement: { statements } };
+}
+
 /**
- * The web ACL, its IP sets, its association with the stage and its logging.
+ * Matches the paths of the given providers: one regex while it fits WAF's 200-character limit, else an OR of several
+ * (each 23 WCUs: the regex and its two transformations).
+ */
+export function providerPathMatch(providers: readonly ProviderId[]): wafv2.CfnWebACL.StatementProperty {
+  const chunks: ProviderId[][] = [];
+  for (const id of providers) {
+    const last = chunks.at(-1);
+    if (last && providerPathRegex([...last, id]).length <= WAF_REGEX_MAX_LENGTH) last.push(id);
+    else chunks.push([id]);
+  }
+  return anyOf(
+    chunks.map((chunk) => ({
+      regexMatchStatement: {
+        regexString: providerPathRegex(chunk),
+        fieldToMatch: { uriPath: {} },
+        textTransformations: PATH_TRANSFORMATIONS,
+      },
+    })),
+  );
+}
+
+/** The web ACL's rules for the given props; `ipSetArn` names the IP set of a provider and IP version. */
+export function firewallRules(
+  props: Pick<WebhookFirewallProps, 'providers' | 'rateLimit' | 'rateLimitWindowSeconds'>,
+  ipSetArn: (provider: ProviderId, version: 'IPV4' | 'IPV6') => string,
+): wafv2.CfnWebACL.RuleProperty[] {
+  const rules: wafv2.CfnWebACL.RuleProperty[] = [];
+  const addRule = (rule: Omit<wafv2.CfnWebACL.RuleProperty, 'priority'>) => {
+    rules.push({ ...rule, priority: rules.length });
+  };
+
+  const outsideAllowedSources = props.providers
+    .filter((provider) => provider.allowedCidrs.length > 0)
+    .map((provider): wafv2.CfnWebACL.StatementProperty => {
+      const versions = (['IPV4', 'IPV6'] as const).filter((version) =>
+        provider.allowedCidrs.some((cidr) => cidr.includes(':') === (version === 'IPV6')),
+      );
+      const fromAllowedSource = anyOf(
+        versions.map((version) => ({ ipSetReferenceStatement: { arn: ipSetArn(provider.id, version) } })),
+      );
+      return {
+        andStatement: {
+          statements: [providerPathMatch([provider.id]), { notStatement: { statement: fromAllowedSource } }],
+        },
+      };
+    });
+  if (outsideAllowedSources.length > 0) {
+    addRule({
+      name: 'allowed-sources',
+      action: block(403, BODY_KEYS.forbidden),
+      statement: anyOf(outsideAllowedSources),
+      visibilityConfig: visibility('allowed-sources'),
+    });
+  }
+
+  addRule({
+    name: 'rate-limit-per-ip',
+    action: block(429, BODY_KEYS.throttled),
+    statement: {
+      rateBasedStatement: {
+        limit: props.rateLimit,
+        evaluationWindowSec: props.rateLimitWindowSeconds,
+        aggregateKeyType: 'IP',
+      },
+    },
+    visibilityConfig: visibility('rate-limit-per-ip'),
+  });
+
+  for (const group of groupProviders(props.providers, (provider) => provider.rateLimit)) {
+    const shared = group.providers.length > 1;
+    addRule({
+      name: `rate-limit-${group.value}`,
+      action: block(429, BODY_KEYS.throttled),
+      statement: {
+        rateBasedStatement: {
+          limit: group.value,
+          evaluationWindowSec: props.rateLimitWindowSeconds,
+          // Several providers in one rule: the path is part of the key, so each provider path keeps its own counter
+          // per source IP, as one rule per provider would.
+          ...(shared
+            ? {
+                aggregateKeyType: 'CUSTOM_KEYS',
+                customKeys: [{ ip: {} }, { uriPath: { textTransformations: PATH_TRANSFORMATIONS } }],
+              }
+            : { aggregateKeyType: 'IP' }),
+          scopeDownStatement: providerPathMatch(group.providers),
+        },
+      },
+      visibilityConfig: visibility(`rate-limit-${group.value}`),
+    });
+  }
+
+  addRule({
+    name: 'body-size',
+    action: block(413, BODY_KEYS.payloadTooLarge),
+    statement: anyOf(
+      groupProviders(props.providers, (provider) => provider.maxBodyBytes).map((group) => ({
+        andStatement: {
+          statements: [
+            providerPathMatch(group.providers),
+            {
+              regexMatchStatement: {
+                regexString: integerGreaterThanRegex(group.value),
+                // `singleHeader` is untyped in the L1, so it takes CloudFormation's own casing.
+                fieldToMatch: { singleHeader: { Name: 'content-length' } },
+                textTransformations: [{ priority: 0, type: 'NONE' }],
+              },
+            },
+          ],
+        },
+      })),
+    ),
+    visibilityConfig: visibility('body-size'),
+  });
+
+  const managed = (name: string, ruleActionOverrides?: wafv2.CfnWebACL.RuleActionOverrideProperty[]) =>
+    addRule({
+      name: `AWS-${name}`,
+      overrideAction: { none: {} },
+      statement: { managedRuleGroupStatement: { vendorName: 'AWS', name, ruleActionOverrides } },
+      visibilityConfig: visibility(`AWS-${name}`),
+    });
+  managed('AWSManagedRulesAmazonIpReputationList');
+  managed('AWSManagedRulesKnownBadInputsRuleSet');
+  managed('AWSManagedRulesCommonRuleSet', [{ name: 'SizeRestrictions_BODY', actionToUse: { count: {} } }]);
+  return rules;
+}
+
+/** WCUs of a text transformation other than NONE. */
+const TRANSFORMATION_WCU = 10;
+
+function transformationsCapacity(transformations: unknown): number {
+  const list = (transformations ?? []) as wafv2.CfnWebACL.TextTransformationProperty[];
+  return list.filter((transformation) => transformation.type !== 'NONE').length * TRANSFORMATION_WCU;
+}
+
+/**
+ * Web ACL capacity units of one statement, from AWS WAF's documented costs: regex match 3 (+10 per text
+ * transformation), IP set and label match 1, AND/OR/NOT the sum of what they hold, rate-based 2 + 30 per custom
+ * aggregation key (+10 per transformation of a key) + its scope-down, managed groups their published capacity.
+ *
+ * @throws Error for a statement type it does not know, so the estimate never silently undercounts.
+ */
+export function statementCapacity(statement: wafv2.CfnWebACL.StatementProperty): number {
+  const s = statement as Record<string, Record<string, unknown> | undefined>;
+  const sum = (statements: unknown) =>
+    (statements as wafv2.CfnWebACL.StatementProperty[]).reduce((total, nested) => total + statementCapacity(nested), 0);
+  if (s.regexMatchStatement) return 3 + transformationsCapacity(s.regexMatchStatement.textTransformations);
+  if (s.ipSetReferenceStatement || s.labelMatchStatement) return 1;
+  if (s.andStatement) return sum(s.andStatement.statements);
+  if (s.orStatement) return sum(s.orStatement.statements);
+  if (s.notStatement) return statementCapacity(s.notStatement.statement as wafv2.CfnWebACL.StatementProperty);
+  if (s.rateBasedStatement) {
+    const keys = (s.rateBasedStatement.customKeys ?? []) as Array<Record<string, { textTransformations?: unknown }>>;
+    const scopeDown = s.rateBasedStatement.scopeDownStatement as wafv2.CfnWebACL.StatementProperty | undefined;
+    return (
+      2 +
+      keys.reduce(
+        (total, key) =>
+          total + 30 + Object.values(key).reduce((t, part) => t + transformationsCapacity(part.textTransformations), 0),
+        0,
+      ) +
+      (scopeDown ? statementCapacity(scopeDown) : 0)
+    );
+  }
+  if (s.managedRuleGroupStatement) {
+    const name = String(s.managedRuleGroupStatement.name);
+    const capacity = MANAGED_RULE_GROUP_CAPACITY[name];
+    if (capacity === undefined) throw new Error(`no known capacity for managed rule group ${name}`);
+    return capacity;
+  }
+  throw new Error(`no known capacity for statement ${Object.keys(s).join(', ')}`);
+}
+
+/** Web ACL capacity units of a list of rules (the sum of their statements'). */
+export function webAclCapacity(rules: readonly wafv2.CfnWebACL.RuleProperty[]): number {
+  return rules.reduce(
+    (total, rule) => total + statementCapacity(rule.statement as wafv2.CfnWebACL.StatementProperty),
+    0,
+  );
+}
+
+/**
+ * The web ACL, its IP sets, its association with the stage and its logging (blocked and counted requests only,
+ * headers that carry credentials or signatures redacted).
  *
  * @example
  * new WebhookFirewall(this, 'Firewall', {
@@ -124,33 +370,12 @@ export class WebhookFirewall extends Construct {
   public readonly logGroup: logs.LogGroup;
   /** The IP sets per provider (only providers with CIDRs of that version have one). */
   public readonly ipSets: ReadonlyMap<ProviderId, { readonly ipv4?: wafv2.CfnIPSet; readonly ipv6?: wafv2.CfnIPSet }>;
+  /** Web ACL capacity units the rules need (see {@link webAclCapacity}); above 1,500 AWS WAF charges a surcharge. */
+  public readonly capacity: number;
 
   constructor(scope: Construct, id: string, props: WebhookFirewallProps) {
     super(scope, id);
     validate(props);
-    const rules: wafv2.CfnWebACL.RuleProperty[] = [];
-    const addRule = (rule: Omit<wafv2.CfnWebACL.RuleProperty, 'priority'>) => {
-      rules.push({ ...rule, priority: rules.length });
-    };
-
-    for (const provider of props.providers) {
-      addRule({
-        name: `label-${provider.id}`,
-        action: { count: {} },
-        ruleLabels: [{ name: label(provider.id) }],
-        statement: {
-          regexMatchStatement: {
-            regexString: providerPathRegex(provider.id),
-            fieldToMatch: { uriPath: {} },
-            textTransformations: [
-              { priority: 0, type: 'URL_DECODE' },
-              { priority: 1, type: 'NORMALIZE_PATH' },
-            ],
-          },
-        },
-        visibilityConfig: visibility(`label-${provider.id}`),
-      });
-    }
 
     const ipSets = new Map<ProviderId, { ipv4?: wafv2.CfnIPSet; ipv6?: wafv2.CfnIPSet }>();
     for (const provider of props.providers) {
@@ -161,85 +386,24 @@ export class WebhookFirewall extends Construct {
       if (ipv4.length > 0) sets.ipv4 = this.ipSet(props.name, provider.id, 'IPV4', ipv4);
       if (ipv6.length > 0) sets.ipv6 = this.ipSet(props.name, provider.id, 'IPV6', ipv6);
       ipSets.set(provider.id, sets);
-      const inSets = [sets.ipv4, sets.ipv6]
-        .filter((set): set is wafv2.CfnIPSet => set !== undefined)
-        .map((set): wafv2.CfnWebACL.StatementProperty => ({ ipSetReferenceStatement: { arn: set.attrArn } }));
-      const fromAllowedSource: wafv2.CfnWebACL.StatementProperty =
-        inSets.length === 1
-          ? (inSets[0] as wafv2.CfnWebACL.StatementProperty)
-          : { orStatement: { statements: inSets } };
-      addRule({
-        name: `allowed-sources-${provider.id}`,
-        action: block(403, BODY_KEYS.forbidden),
-        statement: {
-          andStatement: { statements: [labelMatch(provider.id), { notStatement: { statement: fromAllowedSource } }] },
-        },
-        visibilityConfig: visibility(`allowed-sources-${provider.id}`),
-      });
     }
     this.ipSets = ipSets;
 
-    addRule({
-      name: 'rate-limit-per-ip',
-      action: block(429, BODY_KEYS.throttled),
-      statement: {
-        rateBasedStatement: {
-          limit: props.rateLimit,
-          evaluationWindowSec: props.rateLimitWindowSeconds,
-          aggregateKeyType: 'IP',
-        },
-      },
-      visibilityConfig: visibility('rate-limit-per-ip'),
+    const rules = firewallRules(props, (provider, version) => {
+      const sets = ipSets.get(provider);
+      const set = version === 'IPV4' ? sets?.ipv4 : sets?.ipv6;
+      if (!set) throw new Error(`no ${version} IP set for ${provider}`);
+      return set.attrArn;
     });
-    for (const provider of props.providers) {
-      addRule({
-        name: `rate-limit-${provider.id}`,
-        action: block(429, BODY_KEYS.throttled),
-        statement: {
-          rateBasedStatement: {
-            limit: provider.rateLimit,
-            evaluationWindowSec: props.rateLimitWindowSeconds,
-            aggregateKeyType: 'IP',
-            scopeDownStatement: labelMatch(provider.id),
-          },
-        },
-        visibilityConfig: visibility(`rate-limit-${provider.id}`),
-      });
+    this.capacity = webAclCapacity(rules);
+    if (this.capacity > WAF_INCLUDED_CAPACITY) {
+      Annotations.of(this).addWarningV2(
+        'hookguard:wafCapacity',
+        `The web ACL needs about ${this.capacity} WCUs, above the ${WAF_INCLUDED_CAPACITY} included in its price: ` +
+          'AWS WAF charges a surcharge for the capacity above it. Providers that share a rate limit or a body limit ' +
+          'share a rule: fewer distinct values need fewer WCUs.',
+      );
     }
-
-    for (const provider of props.providers) {
-      addRule({
-        name: `body-size-${provider.id}`,
-        action: block(413, BODY_KEYS.payloadTooLarge),
-        statement: {
-          andStatement: {
-            statements: [
-              labelMatch(provider.id),
-              {
-                regexMatchStatement: {
-                  regexString: integerGreaterThanRegex(provider.maxBodyBytes),
-                  // `singleHeader` is untyped in the L1, so it takes CloudFormation's own casing.
-                  fieldToMatch: { singleHeader: { Name: 'content-length' } },
-                  textTransformations: [{ priority: 0, type: 'NONE' }],
-                },
-              },
-            ],
-          },
-        },
-        visibilityConfig: visibility(`body-size-${provider.id}`),
-      });
-    }
-
-    const managed = (name: string, ruleActionOverrides?: wafv2.CfnWebACL.RuleActionOverrideProperty[]) =>
-      addRule({
-        name: `AWS-${name}`,
-        overrideAction: { none: {} },
-        statement: { managedRuleGroupStatement: { vendorName: 'AWS', name, ruleActionOverrides } },
-        visibilityConfig: visibility(`AWS-${name}`),
-      });
-    managed('AWSManagedRulesAmazonIpReputationList');
-    managed('AWSManagedRulesKnownBadInputsRuleSet');
-    managed('AWSManagedRulesCommonRuleSet', [{ name: 'SizeRestrictions_BODY', actionToUse: { count: {} } }]);
 
     this.webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
       name: props.name,
@@ -278,6 +442,17 @@ export class WebhookFirewall extends Construct {
         }),
       ],
       redactedFields: REDACTED_HEADERS.map((name) => ({ singleHeader: { Name: name } })),
+      // Untyped in the L1: CloudFormation's own casing. Allowed requests are in the API access log already.
+      loggingFilter: {
+        DefaultBehavior: 'DROP',
+        Filters: [
+          {
+            Behavior: 'KEEP',
+            Requirement: 'MEETS_ANY',
+            Conditions: LOGGED_ACTIONS.map((action) => ({ ActionCondition: { Action: action } })),
+          },
+        ],
+      },
     });
     logging.node.addDependency(this.logGroup);
   }

@@ -159,6 +159,8 @@ export class HookguardStack extends Stack {
       throttling: config.throttling,
       logRetentionDays: config.logRetentionDays,
       customDomain: config.customDomain,
+      detailedMetrics: config.monitoring.detailedMetrics,
+      traceSampling: config.monitoring.tracing,
     });
 
     this.firewall = new WebhookFirewall(this, 'Firewall', {

@@ -1,9 +1,12 @@
 import type { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { GATEWAY_ERROR_BODIES, WWW_AUTHENTICATE } from '../../../lambda/core/http';
+import { DEFAULT_MONITORING } from '../../../lib/config/defaults';
 import {
   ACCESS_LOG_FIELDS,
   CLIENT_ERROR_BODY,
+  samplingRuleName,
+  TRACE_SAMPLING_RULE_PRIORITY,
   WebhookApi,
   type WebhookApiProps,
 } from '../../../lib/constructs/webhook-api';
@@ -244,6 +247,75 @@ describe('WebhookApi', () => {
     for (const setting of stage.MethodSettings as Properties[]) expect(setting.DataTraceEnabled).toBe(false);
   });
 
+  it('publishes no per-method detailed metrics by default, on the stage nor on a throttled method', () => {
+    const [, stage] = resourcesOf(template, 'AWS::ApiGateway::Stage')[0] as [string, Properties];
+    const settings = stage.MethodSettings as Properties[];
+    const where = settings.map((setting) => `${setting.HttpMethod as string} ${setting.ResourcePath as string}`);
+    expect(where.sort()).toEqual(['* /*', 'POST /~1webhooks~1sendgrid']);
+    for (const setting of settings) expect(setting.MetricsEnabled).toBe(false);
+  });
+
+  it('publishes detailed metrics on every method, throttled ones included, when asked', () => {
+    const stack = testStack();
+    new WebhookApi(stack, 'Api', apiProps(stack, { detailedMetrics: true }));
+    const [, stage] = resourcesOf(Template.fromStack(stack), 'AWS::ApiGateway::Stage')[0] as [string, Properties];
+    const settings = stage.MethodSettings as Properties[];
+    expect(settings).toHaveLength(2);
+    for (const setting of settings) expect(setting.MetricsEnabled).toBe(true);
+  });
+
+  it('samples traces with a rule of its own scoped to this stage: no reservoir, 1 % by default', () => {
+    expect(DEFAULT_MONITORING.tracing).toEqual({ reservoirPerSecond: 0, fixedRate: 0.01 });
+    const rules = resourcesOf(template, 'AWS::XRay::SamplingRule');
+    expect(rules).toHaveLength(1);
+    const [, properties] = rules[0] as [string, Properties];
+    expect(properties.SamplingRule).toEqual({
+      RuleName: 'hookguard-dev',
+      Priority: TRACE_SAMPLING_RULE_PRIORITY,
+      ReservoirSize: 0,
+      FixedRate: 0.01,
+      ResourceARN: {
+        'Fn::Join': [
+          '',
+          [
+            'arn:aws:apigateway:eu-west-1::/restapis/',
+            { Ref: expect.stringMatching(/^ApiRestApi[0-9A-F]{8}$/) },
+            '/stages/',
+            { Ref: expect.stringMatching(/^ApiRestApiDeploymentStagedev/) },
+          ],
+        ],
+      },
+      ServiceName: '*',
+      ServiceType: 'AWS::ApiGateway::Stage',
+      Host: '*',
+      HTTPMethod: '*',
+      URLPath: '*',
+      Version: 1,
+    });
+  });
+
+  it('samples with the configured reservoir and rate', () => {
+    const stack = testStack();
+    new WebhookApi(stack, 'Api', apiProps(stack, { traceSampling: { reservoirPerSecond: 2, fixedRate: 0.05 } }));
+    Template.fromStack(stack).hasResourceProperties('AWS::XRay::SamplingRule', {
+      SamplingRule: Match.objectLike({ ReservoirSize: 2, FixedRate: 0.05 }),
+    });
+  });
+
+  it.each([
+    ['dev', 'hookguard-dev'],
+    ['a'.repeat(22), `hookguard-${'a'.repeat(22)}`],
+  ])('names the sampling rule of stage %s %s', (stage, expected) => {
+    expect(samplingRuleName(stage)).toBe(expected);
+  });
+
+  it('shortens a sampling rule name to X-Ray 32 characters, keeping long stage names apart', () => {
+    const long = samplingRuleName('a'.repeat(40));
+    expect(long).toMatch(/^hg-a{20}-[0-9a-f]{8}$/);
+    expect(long).toHaveLength(32);
+    expect(samplingRuleName(`${'a'.repeat(39)}b`)).not.toBe(long);
+  });
+
   it('logs execution at INFO when asked, still without data', () => {
     const stack = testStack();
     new WebhookApi(stack, 'Api', apiProps(stack, { executionLogLevel: 'INFO' }));
@@ -403,6 +475,21 @@ describe('WebhookApi', () => {
         },
       }),
       /"hooks.example.org" is not in hosted zone "example.com"/,
+    ],
+    [
+      'a negative trace reservoir',
+      () => ({ traceSampling: { reservoirPerSecond: -1, fixedRate: 0.01 } }),
+      /traceSampling.reservoirPerSecond must be a whole number at least 0, got -1/,
+    ],
+    [
+      'a trace rate above 1',
+      () => ({ traceSampling: { reservoirPerSecond: 0, fixedRate: 5 } }),
+      /traceSampling.fixedRate must be a number from 0 to 1, got 5/,
+    ],
+    [
+      'a sampling that traces nothing',
+      () => ({ traceSampling: { reservoirPerSecond: 0, fixedRate: 0 } }),
+      /traceSampling would trace nothing/,
     ],
     [
       'a certificate that is not an ACM ARN',

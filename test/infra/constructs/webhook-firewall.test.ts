@@ -1,21 +1,34 @@
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import type * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { GATEWAY_ERROR_BODIES } from '../../../lambda/core/http';
+import { PROVIDER_IDS, type ProviderId } from '../../../lambda/core/provider-ids';
 import { integerGreaterThanRegex } from '../../../lib/constructs/integer-greater-than-regex';
 import {
   type FirewallProvider,
+  firewallRules,
+  groupProviders,
+  LOGGED_ACTIONS,
+  providerPathMatch,
   providerPathRegex,
+  statementCapacity,
+  WAF_INCLUDED_CAPACITY,
+  WAF_REGEX_MAX_LENGTH,
+  webAclCapacity,
   WebhookFirewall,
   type WebhookFirewallProps,
 } from '../../../lib/constructs/webhook-firewall';
 import { testStack } from '../support/infra-fixtures';
 
 const STAGE_ARN = 'arn:aws:apigateway:eu-west-1::/restapis/abc123/stages/dev';
+const MIB = 1_048_576;
 
+/** Two rate limits shared by two providers each and one of its own; three body limits; three allow-lists. */
 const PROVIDERS: FirewallProvider[] = [
-  { id: 'postmark', allowedCidrs: ['3.134.147.250/32', '50.31.156.6/32'], rateLimit: 200, maxBodyBytes: 1_048_576 },
-  { id: 'mailjet', allowedCidrs: ['87.253.232.0/21', '2a01:db8::/32'], rateLimit: 300, maxBodyBytes: 4_194_304 },
-  { id: 'mailgun', allowedCidrs: ['2001:db8::/32'], rateLimit: 400, maxBodyBytes: 1_048_576 },
-  { id: 'sendgrid', allowedCidrs: [], rateLimit: 500, maxBodyBytes: 4_194_304 },
+  { id: 'postmark', allowedCidrs: ['3.134.147.250/32', '50.31.156.6/32'], rateLimit: 200, maxBodyBytes: MIB },
+  { id: 'mailjet', allowedCidrs: ['87.253.232.0/21', '2a01:db8::/32'], rateLimit: 500, maxBodyBytes: 4 * MIB },
+  { id: 'mailgun', allowedCidrs: ['2001:db8::/32'], rateLimit: 200, maxBodyBytes: MIB },
+  { id: 'sendgrid', allowedCidrs: [], rateLimit: 500, maxBodyBytes: 4 * MIB },
+  { id: 'resend', allowedCidrs: [], rateLimit: 1000, maxBodyBytes: 262_144 },
 ];
 
 function firewallProps(overrides: Partial<WebhookFirewallProps> = {}): WebhookFirewallProps {
@@ -30,6 +43,11 @@ function firewallProps(overrides: Partial<WebhookFirewallProps> = {}): WebhookFi
   };
 }
 
+/** Every provider with the same settings, as the default configuration has them. */
+function uniformProviders(overrides: Partial<FirewallProvider> = {}): FirewallProvider[] {
+  return PROVIDER_IDS.map((id) => ({ id, allowedCidrs: [], rateLimit: 10_000, maxBodyBytes: MIB, ...overrides }));
+}
+
 interface Rule {
   Name: string;
   Priority: number;
@@ -37,10 +55,52 @@ interface Rule {
   OverrideAction?: Record<string, unknown>;
   Statement: Record<string, unknown>;
   RuleLabels?: Array<{ Name: string }>;
-  VisibilityConfig: { SampledRequestsEnabled: boolean };
+  VisibilityConfig: { SampledRequestsEnabled: boolean; MetricName: string };
+}
+
+type Statement = Record<string, Record<string, unknown>>;
+
+function rulesOf(template: Template): Rule[] {
+  const acl = Object.values(template.findResources('AWS::WAFv2::WebACL'))[0] as { Properties: { Rules: Rule[] } };
+  return acl.Properties.Rules;
+}
+
+function synth(props: WebhookFirewallProps): { firewall: WebhookFirewall; template: Template; rules: Rule[] } {
+  const stack = testStack();
+  const firewall = new WebhookFirewall(stack, 'Firewall', props);
+  const template = Template.fromStack(stack);
+  return { firewall, template, rules: rulesOf(template) };
+}
+
+/** An IP set's ARN in the template. */
+function ipSetArn(logicalId: RegExp): unknown {
+  return { 'Fn::GetAtt': [expect.stringMatching(logicalId), 'Arn'] };
+}
+
+/** The regexes of a path match (one regex, or an OR of several). */
+function pathRegexes(statement: Statement): string[] {
+  const regexOf = (candidate: Statement) => {
+    const regex = candidate.RegexMatchStatement as { RegexString: string; FieldToMatch: Record<string, unknown> };
+    expect(regex.FieldToMatch).toEqual({ UriPath: {} });
+    expect(regex).toMatchObject({
+      TextTransformations: [
+        { Priority: 0, Type: 'URL_DECODE' },
+        { Priority: 1, Type: 'NORMALIZE_PATH' },
+      ],
+    });
+    return regex.RegexString;
+  };
+  if (statement.OrStatement) return (statement.OrStatement.Statements as Statement[]).map(regexOf);
+  return [regexOf(statement)];
+}
+
+/** Whether a path match statement matches a (decoded, normalised) path. */
+function matchesPath(statement: Statement, path: string): boolean {
+  return pathRegexes(statement).some((regex) => new RegExp(regex).test(path));
 }
 
 describe('WebhookFirewall', () => {
+  let firewall: WebhookFirewall;
   let template: Template;
   let rules: Rule[];
   const rule = (name: string): Rule => {
@@ -50,11 +110,7 @@ describe('WebhookFirewall', () => {
   };
 
   beforeAll(() => {
-    const stack = testStack();
-    new WebhookFirewall(stack, 'Firewall', firewallProps());
-    template = Template.fromStack(stack);
-    const acl = Object.values(template.findResources('AWS::WAFv2::WebACL'))[0] as { Properties: { Rules: Rule[] } };
-    rules = acl.Properties.Rules;
+    ({ firewall, template, rules } = synth(firewallProps()));
   });
 
   it('creates a regional web ACL that allows by default and associates it with the stage', () => {
@@ -69,30 +125,40 @@ describe('WebhookFirewall', () => {
     });
   });
 
-  it('gives every rule a unique priority and labels provider paths before any rule reads the labels', () => {
-    const priorities = rules.map((candidate) => candidate.Priority);
-    expect(new Set(priorities).size).toBe(rules.length);
-    const sorted = [...rules].sort((a, b) => a.Priority - b.Priority);
-    const lastLabel = Math.max(...sorted.filter((r) => r.Name.startsWith('label-')).map((r) => r.Priority));
-    const firstReader = Math.min(...sorted.filter((r) => !r.Name.startsWith('label-')).map((r) => r.Priority));
-    expect(lastLabel).toBeLessThan(firstReader);
+  it('has one rule per protection and per distinct limit, in evaluation order, not one per provider', () => {
+    expect([...rules].sort((a, b) => a.Priority - b.Priority).map((candidate) => candidate.Name)).toEqual([
+      'allowed-sources',
+      'rate-limit-per-ip',
+      'rate-limit-200',
+      'rate-limit-500',
+      'rate-limit-1000',
+      'body-size',
+      'AWS-AWSManagedRulesAmazonIpReputationList',
+      'AWS-AWSManagedRulesKnownBadInputsRuleSet',
+      'AWS-AWSManagedRulesCommonRuleSet',
+    ]);
+    expect(new Set(rules.map((candidate) => candidate.Priority)).size).toBe(rules.length);
   });
 
-  it.each(PROVIDERS.map((provider) => provider.id))('labels requests to /webhooks/%s after decoding the path', (id) => {
-    expect(rule(`label-${id}`)).toMatchObject({
-      Action: { Count: {} },
-      RuleLabels: [{ Name: `hookguard:provider:${id}` }],
-      Statement: {
-        RegexMatchStatement: {
-          RegexString: providerPathRegex(id),
-          FieldToMatch: { UriPath: {} },
-          TextTransformations: [
-            { Priority: 0, Type: 'URL_DECODE' },
-            { Priority: 1, Type: 'NORMALIZE_PATH' },
-          ],
-        },
-      },
-    });
+  it('has no rule of its own that counts or labels requests (the logs keep only blocked and counted ones)', () => {
+    for (const candidate of rules) {
+      expect(candidate.Action?.Count).toBeUndefined();
+      expect(candidate.RuleLabels).toBeUndefined();
+    }
+    expect(JSON.stringify(rules)).not.toContain('LabelMatchStatement');
+  });
+
+  it('keeps six rules for every provider with the same settings (the default configuration)', () => {
+    const { rules: uniform, firewall: built } = synth(firewallProps({ providers: uniformProviders() }));
+    expect(uniform.map((candidate) => candidate.Name)).toEqual([
+      'rate-limit-per-ip',
+      'rate-limit-10000',
+      'body-size',
+      'AWS-AWSManagedRulesAmazonIpReputationList',
+      'AWS-AWSManagedRulesKnownBadInputsRuleSet',
+      'AWS-AWSManagedRulesCommonRuleSet',
+    ]);
+    expect(built.capacity).toBeLessThanOrEqual(WAF_INCLUDED_CAPACITY);
   });
 
   it.each([
@@ -106,6 +172,30 @@ describe('WebhookFirewall', () => {
     ['/dev/webhooks/mailgun', false],
   ])('treats path %s as the sendgrid route: %s', (path, expected) => {
     expect(new RegExp(providerPathRegex('sendgrid')).test(path)).toBe(expected);
+  });
+
+  it.each([
+    ['/dev/webhooks/sendgrid', true],
+    ['/dev/webhooks/mailgun/', true],
+    ['/webhooks/mailgun', true],
+    ['/dev/webhooks/postmark', false],
+    ['/dev/webhooks/mailgunx', false],
+    ['/dev/webhooks/sendgrid/mailgun/x', false],
+    ['/dev/webhooks/xmailgun', false],
+  ])('treats path %s as one of the mailgun and sendgrid routes: %s', (path, expected) => {
+    expect(providerPathRegex(['mailgun', 'sendgrid'])).toBe('/webhooks/(?:mailgun|sendgrid)/?$');
+    expect(new RegExp(providerPathRegex(['mailgun', 'sendgrid'])).test(path)).toBe(expected);
+  });
+
+  it('matches every provider with one regex, and splits a list too long for one regex into an OR', () => {
+    expect(pathRegexes(toCfn(providerPathMatch(PROVIDER_IDS)))).toHaveLength(1);
+    const many = [...PROVIDER_IDS, ...PROVIDER_IDS.map((id) => `${id}-copy` as ProviderId)];
+    const regexes = pathRegexes(toCfn(providerPathMatch(many)));
+    expect(regexes.length).toBeGreaterThan(1);
+    for (const regex of regexes) expect(regex.length).toBeLessThanOrEqual(WAF_REGEX_MAX_LENGTH);
+    for (const id of many) {
+      expect(regexes.filter((regex) => new RegExp(regex).test(`/dev/webhooks/${id}`))).toHaveLength(1);
+    }
   });
 
   it('keeps IPv4 and IPv6 allow-lists in separate IP sets, one per provider and version', () => {
@@ -123,28 +213,40 @@ describe('WebhookFirewall', () => {
     for (const set of sets) expect(set.Scope).toBe('REGIONAL');
   });
 
-  it('blocks requests to a provider path from outside both of its IP sets with a JSON 403', () => {
-    expect(rule('allowed-sources-mailjet')).toMatchObject({
-      Action: { Block: { CustomResponse: { ResponseCode: 403, CustomResponseBodyKey: 'forbidden' } } },
-      Statement: {
+  describe('allowed-sources', () => {
+    const branches = () => {
+      const statement = rule('allowed-sources').Statement as Statement;
+      return (statement.OrStatement?.Statements ?? []) as Statement[];
+    };
+    const branchFor = (id: string) => {
+      const found = branches().filter((branch) =>
+        matchesPath((branch.AndStatement?.Statements as Statement[])[0] as Statement, `/dev/webhooks/${id}`),
+      );
+      expect(found.length).toBeLessThanOrEqual(1);
+      return found[0];
+    };
+
+    it('blocks with a JSON 403, one branch per allow-listed provider', () => {
+      expect(rule('allowed-sources').Action).toEqual({
+        Block: { CustomResponse: { ResponseCode: 403, CustomResponseBodyKey: 'forbidden' } },
+      });
+      expect(branches()).toHaveLength(3);
+    });
+
+    it('blocks a request to mailjet from outside both of its IP sets', () => {
+      expect(branchFor('mailjet')).toEqual({
         AndStatement: {
           Statements: [
-            { LabelMatchStatement: { Scope: 'LABEL', Key: 'hookguard:provider:mailjet' } },
+            {
+              RegexMatchStatement: expect.objectContaining({ RegexString: providerPathRegex('mailjet') }),
+            },
             {
               NotStatement: {
                 Statement: {
                   OrStatement: {
                     Statements: [
-                      {
-                        IPSetReferenceStatement: {
-                          Arn: { 'Fn::GetAtt': [expect.stringMatching(/mailjetIPV4/), 'Arn'] },
-                        },
-                      },
-                      {
-                        IPSetReferenceStatement: {
-                          Arn: { 'Fn::GetAtt': [expect.stringMatching(/mailjetIPV6/), 'Arn'] },
-                        },
-                      },
+                      { IPSetReferenceStatement: { Arn: ipSetArn(/mailjetIPV4/) } },
+                      { IPSetReferenceStatement: { Arn: ipSetArn(/mailjetIPV6/) } },
                     ],
                   },
                 },
@@ -152,68 +254,156 @@ describe('WebhookFirewall', () => {
             },
           ],
         },
-      },
+      });
     });
-  });
 
-  it('uses the single IP set directly when a provider lists one IP version only', () => {
-    expect(rule('allowed-sources-mailgun').Statement).toMatchObject({
-      AndStatement: {
-        Statements: [
-          { LabelMatchStatement: { Key: 'hookguard:provider:mailgun' } },
-          {
-            NotStatement: {
-              Statement: {
-                IPSetReferenceStatement: { Arn: { 'Fn::GetAtt': [expect.stringMatching(/mailgunIPV6/), 'Arn'] } },
-              },
-            },
-          },
-        ],
-      },
-    });
-  });
-
-  it('adds no source rule for a provider without allowed CIDRs', () => {
-    expect(rules.map((candidate) => candidate.Name)).not.toContain('allowed-sources-sendgrid');
-  });
-
-  it('rate-limits every source IP over the configured window with a JSON 429', () => {
-    expect(rule('rate-limit-per-ip')).toMatchObject({
-      Action: { Block: { CustomResponse: { ResponseCode: 429, CustomResponseBodyKey: 'throttled' } } },
-      Statement: { RateBasedStatement: { Limit: 10_000, EvaluationWindowSec: 300, AggregateKeyType: 'IP' } },
-    });
-  });
-
-  it.each(PROVIDERS)('rate-limits $id per source IP on its own path only', (provider) => {
-    expect(rule(`rate-limit-${provider.id}`)).toMatchObject({
-      Action: { Block: { CustomResponse: { ResponseCode: 429 } } },
-      Statement: {
-        RateBasedStatement: {
-          Limit: provider.rateLimit,
-          EvaluationWindowSec: 300,
-          AggregateKeyType: 'IP',
-          ScopeDownStatement: { LabelMatchStatement: { Scope: 'LABEL', Key: `hookguard:provider:${provider.id}` } },
-        },
-      },
-    });
-  });
-
-  it.each(PROVIDERS)('answers 413 when $id declares a content-length above its limit', (provider) => {
-    expect(rule(`body-size-${provider.id}`)).toMatchObject({
-      Action: { Block: { CustomResponse: { ResponseCode: 413, CustomResponseBodyKey: 'payloadTooLarge' } } },
-      Statement: {
+    it('uses the single IP set directly when a provider lists one IP version only', () => {
+      expect(branchFor('mailgun')).toMatchObject({
         AndStatement: {
           Statements: [
-            { LabelMatchStatement: { Key: `hookguard:provider:${provider.id}` } },
+            { RegexMatchStatement: { RegexString: providerPathRegex('mailgun') } },
             {
-              RegexMatchStatement: {
-                RegexString: integerGreaterThanRegex(provider.maxBodyBytes),
-                FieldToMatch: { SingleHeader: { Name: 'content-length' } },
+              NotStatement: {
+                Statement: {
+                  IPSetReferenceStatement: { Arn: { 'Fn::GetAtt': [expect.stringMatching(/mailgunIPV6/), 'Arn'] } },
+                },
               },
             },
           ],
         },
-      },
+      });
+      expect(branchFor('postmark')).toBeDefined();
+    });
+
+    it('leaves providers without allowed CIDRs to every source', () => {
+      expect(branchFor('sendgrid')).toBeUndefined();
+      expect(branchFor('resend')).toBeUndefined();
+    });
+
+    it('is a plain AND for one allow-listed provider, and absent without any', () => {
+      const one = synth(
+        firewallProps({ providers: [PROVIDERS[0] as FirewallProvider, PROVIDERS[3] as FirewallProvider] }),
+      );
+      expect(Object.keys(one.rules.find((r) => r.Name === 'allowed-sources')?.Statement ?? {})).toEqual([
+        'AndStatement',
+      ]);
+      const none = synth(firewallProps({ providers: uniformProviders() }));
+      expect(none.rules.map((candidate) => candidate.Name)).not.toContain('allowed-sources');
+    });
+  });
+
+  it('rate-limits every source IP over all paths with a JSON 429', () => {
+    expect(rule('rate-limit-per-ip')).toMatchObject({
+      Action: { Block: { CustomResponse: { ResponseCode: 429, CustomResponseBodyKey: 'throttled' } } },
+      Statement: { RateBasedStatement: { Limit: 10_000, EvaluationWindowSec: 300, AggregateKeyType: 'IP' } },
+    });
+    expect(rule('rate-limit-per-ip').Statement.RateBasedStatement).not.toHaveProperty('ScopeDownStatement');
+  });
+
+  describe('per-provider rate limits', () => {
+    const providerRateRules = (candidates: Rule[]) =>
+      candidates.filter((candidate) => /^rate-limit-\d+$/.test(candidate.Name));
+
+    it.each(PROVIDERS)('limits $id per source IP at its own limit in exactly one rule', (provider) => {
+      const limiting = providerRateRules(rules).filter((candidate) =>
+        matchesPath(
+          (candidate.Statement.RateBasedStatement as Statement).ScopeDownStatement as unknown as Statement,
+          `/dev/webhooks/${provider.id}`,
+        ),
+      );
+      expect(limiting).toHaveLength(1);
+      expect(limiting[0]).toMatchObject({
+        Action: { Block: { CustomResponse: { ResponseCode: 429, CustomResponseBodyKey: 'throttled' } } },
+        Statement: { RateBasedStatement: { Limit: provider.rateLimit, EvaluationWindowSec: 300 } },
+      });
+    });
+
+    it('counts providers that share a limit per source IP and per provider path, in one rule', () => {
+      expect(rule('rate-limit-200').Statement.RateBasedStatement).toEqual({
+        Limit: 200,
+        EvaluationWindowSec: 300,
+        AggregateKeyType: 'CUSTOM_KEYS',
+        CustomKeys: [
+          { IP: {} },
+          {
+            UriPath: {
+              TextTransformations: [
+                { Priority: 0, Type: 'URL_DECODE' },
+                { Priority: 1, Type: 'NORMALIZE_PATH' },
+              ],
+            },
+          },
+        ],
+        ScopeDownStatement: {
+          RegexMatchStatement: expect.objectContaining({ RegexString: providerPathRegex(['mailgun', 'postmark']) }),
+        },
+      });
+    });
+
+    it('counts a provider with a limit of its own per source IP on its path', () => {
+      expect(rule('rate-limit-1000').Statement.RateBasedStatement).toEqual({
+        Limit: 1000,
+        EvaluationWindowSec: 300,
+        AggregateKeyType: 'IP',
+        ScopeDownStatement: {
+          RegexMatchStatement: expect.objectContaining({ RegexString: providerPathRegex('resend') }),
+        },
+      });
+    });
+
+    it('makes one rule per distinct limit: two limits, two rules; one limit, one rule', () => {
+      const two = synth(
+        firewallProps({
+          providers: [
+            { id: 'sendgrid', allowedCidrs: [], rateLimit: 100, maxBodyBytes: MIB },
+            { id: 'mailgun', allowedCidrs: [], rateLimit: 250, maxBodyBytes: MIB },
+            { id: 'postal', allowedCidrs: [], rateLimit: 100, maxBodyBytes: MIB },
+            { id: 'brevo', allowedCidrs: [], rateLimit: 250, maxBodyBytes: MIB },
+          ],
+        }),
+      );
+      expect(providerRateRules(two.rules).map((candidate) => candidate.Name)).toEqual([
+        'rate-limit-100',
+        'rate-limit-250',
+      ]);
+      const one = synth(firewallProps({ providers: uniformProviders() }));
+      expect(providerRateRules(one.rules).map((candidate) => candidate.Name)).toEqual(['rate-limit-10000']);
+    });
+  });
+
+  describe('body size', () => {
+    const branches = () =>
+      ((rule('body-size').Statement as Statement).OrStatement?.Statements ?? []) as Array<{
+        AndStatement: { Statements: [Statement, { RegexMatchStatement: Record<string, unknown> }] };
+      }>;
+
+    it('answers 413 in one rule with a branch per distinct limit', () => {
+      expect(rule('body-size').Action).toEqual({
+        Block: { CustomResponse: { ResponseCode: 413, CustomResponseBodyKey: 'payloadTooLarge' } },
+      });
+      expect(branches()).toHaveLength(3);
+    });
+
+    it.each(PROVIDERS)('blocks a content-length above $maxBodyBytes on /webhooks/$id, and only there', (provider) => {
+      const path = `/dev/webhooks/${provider.id}`;
+      const matching = branches().filter((branch) => matchesPath(branch.AndStatement.Statements[0], path));
+      expect(matching).toHaveLength(1);
+      const lengthMatch = (matching[0] as (typeof matching)[number]).AndStatement.Statements[1].RegexMatchStatement;
+      expect(lengthMatch).toEqual({
+        RegexString: integerGreaterThanRegex(provider.maxBodyBytes),
+        FieldToMatch: { SingleHeader: { Name: 'content-length' } },
+        TextTransformations: [{ Priority: 0, Type: 'NONE' }],
+      });
+      const over = new RegExp(lengthMatch.RegexString as string);
+      expect(over.test(String(provider.maxBodyBytes))).toBe(false);
+      expect(over.test(String(provider.maxBodyBytes + 1))).toBe(true);
+    });
+
+    it('is a plain AND when every provider has the same limit', () => {
+      const { rules: uniform } = synth(firewallProps({ providers: uniformProviders() }));
+      expect(Object.keys(uniform.find((candidate) => candidate.Name === 'body-size')?.Statement ?? {})).toEqual([
+        'AndStatement',
+      ]);
     });
   });
 
@@ -258,34 +448,116 @@ describe('WebhookFirewall', () => {
     });
   });
 
-  it('keeps sampled requests off (they would show Authorization headers in the console)', () => {
-    for (const candidate of rules) expect(candidate.VisibilityConfig.SampledRequestsEnabled).toBe(false);
+  it('keeps sampled requests off (they would show Authorization headers in the console) and names each metric', () => {
+    for (const candidate of rules) {
+      expect(candidate.VisibilityConfig.SampledRequestsEnabled).toBe(false);
+      expect(candidate.VisibilityConfig.MetricName).toBe(candidate.Name);
+    }
   });
 
-  it('logs to aws-waf-logs-<name> with the authorization and signature headers redacted', () => {
-    template.hasResourceProperties('AWS::Logs::LogGroup', {
-      LogGroupName: 'aws-waf-logs-hookguard-dev',
-      RetentionInDays: 30,
+  describe('logging', () => {
+    const logging = () =>
+      Object.values(template.findResources('AWS::WAFv2::LoggingConfiguration'))[0] as {
+        Properties: {
+          RedactedFields: Array<{ SingleHeader: { Name: string } }>;
+          LogDestinationConfigs: unknown[];
+          LoggingFilter: unknown;
+        };
+        DependsOn: string[];
+      };
+
+    it('logs to aws-waf-logs-<name> with the authorization and signature headers redacted', () => {
+      template.hasResourceProperties('AWS::Logs::LogGroup', {
+        LogGroupName: 'aws-waf-logs-hookguard-dev',
+        RetentionInDays: 30,
+      });
+      const redacted = logging().Properties.RedactedFields.map((field) => field.SingleHeader.Name);
+      expect(redacted).toContain('authorization');
+      expect(redacted).toEqual(
+        expect.arrayContaining(['x-twilio-email-event-webhook-signature', 'x-mandrill-signature']),
+      );
+      // The bare group ARN (WAF rejects the `:*` form), built from the group's name.
+      expect(logging().Properties.LogDestinationConfigs).toEqual([
+        {
+          'Fn::Join': [
+            '',
+            ['arn:aws:logs:eu-west-1:123456789012:log-group:', { Ref: expect.stringMatching(/^FirewallLogs/) }],
+          ],
+        },
+      ]);
+      expect(logging().DependsOn).toEqual([expect.stringMatching(/FirewallLogs/)]);
     });
-    const logging = Object.values(template.findResources('AWS::WAFv2::LoggingConfiguration'))[0] as {
-      Properties: { RedactedFields: Array<{ SingleHeader: { Name: string } }>; LogDestinationConfigs: unknown[] };
-      DependsOn: string[];
-    };
-    const redacted = logging.Properties.RedactedFields.map((field) => field.SingleHeader.Name);
-    expect(redacted).toContain('authorization');
-    expect(redacted).toEqual(
-      expect.arrayContaining(['x-twilio-email-event-webhook-signature', 'x-mandrill-signature']),
-    );
-    // The bare group ARN (WAF rejects the `:*` form), built from the group's name.
-    expect(logging.Properties.LogDestinationConfigs).toEqual([
-      {
-        'Fn::Join': [
-          '',
-          ['arn:aws:logs:eu-west-1:123456789012:log-group:', { Ref: expect.stringMatching(/^FirewallLogs/) }],
+
+    it('keeps only requests WAF blocked or counted, and drops allowed ones (the access log has them)', () => {
+      expect(logging().Properties.LoggingFilter).toEqual({
+        DefaultBehavior: 'DROP',
+        Filters: [
+          {
+            Behavior: 'KEEP',
+            Requirement: 'MEETS_ANY',
+            Conditions: [
+              { ActionCondition: { Action: 'BLOCK' } },
+              { ActionCondition: { Action: 'COUNT' } },
+              { ActionCondition: { Action: 'EXCLUDED_AS_COUNT' } },
+            ],
+          },
         ],
-      },
+      });
+      expect(LOGGED_ACTIONS).not.toContain('ALLOW');
+    });
+  });
+
+  describe('capacity', () => {
+    it('adds up the WCUs of every statement', () => {
+      // Regex 3 + 2 transformations; allow-lists; rate rules (2, + 30 per custom key, + 10 per key transformation);
+      // body-size branches (path 23 + length regex 3); managed groups 925.
+      const allowed = 23 + 2 + (23 + 1) + (23 + 1);
+      const rates = 2 + (2 + 30 + 30 + 20 + 23) * 2 + (2 + 23);
+      const bodies = 3 * (23 + 3);
+      expect(firewall.capacity).toBe(allowed + rates + bodies + 925);
+      expect(firewall.capacity).toBe(webAclCapacity(firewallRules(firewallProps(), () => 'arn')));
+    });
+
+    it('fits the default configuration well inside the included 1,500 WCUs, without a warning', () => {
+      const stack = testStack();
+      const uniform = new WebhookFirewall(stack, 'Firewall', firewallProps({ providers: uniformProviders() }));
+      // rate-limit-per-ip 2, one shared rate rule 105, one body-size branch 26, managed groups 925.
+      expect(uniform.capacity).toBe(2 + 105 + 26 + 925);
+      Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+    });
+
+    it('warns at synth when distinct limits push the rules above the included 1,500 WCUs', () => {
+      const stack = testStack();
+      const distinct = PROVIDER_IDS.map((id, index) => ({
+        id,
+        allowedCidrs: ['192.0.2.0/24', '2001:db8::/32'],
+        rateLimit: 100 + index,
+        maxBodyBytes: MIB + index,
+      }));
+      const built = new WebhookFirewall(stack, 'Firewall', firewallProps({ providers: distinct }));
+      expect(built.capacity).toBeGreaterThan(WAF_INCLUDED_CAPACITY);
+      // Synthesis prints the warning on stderr too; it is the expected outcome here.
+      const printed = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+      try {
+        Annotations.fromStack(stack).hasWarning('/Test/Firewall', Match.stringLikeRegexp('above the 1500 included'));
+      } finally {
+        printed.mockRestore();
+      }
+    });
+
+    it('refuses to guess the capacity of a statement it does not know', () => {
+      expect(() => statementCapacity({ geoMatchStatement: { countryCodes: ['FR'] } })).toThrow(/geoMatchStatement/);
+      const botControl = { vendorName: 'AWS', name: 'AWSManagedRulesBotControlRuleSet' };
+      expect(() => statementCapacity({ managedRuleGroupStatement: botControl })).toThrow(/BotControl/);
+    });
+  });
+
+  it('groups providers by a setting, ascending, ids sorted', () => {
+    expect(groupProviders(PROVIDERS, (provider) => provider.rateLimit)).toEqual([
+      { value: 200, providers: ['mailgun', 'postmark'] },
+      { value: 500, providers: ['mailjet', 'sendgrid'] },
+      { value: 1000, providers: ['resend'] },
     ]);
-    expect(logging.DependsOn).toEqual([expect.stringMatching(/FirewallLogs/)]);
   });
 
   it.each<[string, Partial<WebhookFirewallProps>, RegExp]>([
@@ -328,3 +600,17 @@ describe('WebhookFirewall', () => {
     expect(build).toThrow(/3 problems/);
   });
 });
+
+/** An L1 statement in CloudFormation's casing, as the template has it. */
+function toCfn(statement: wafv2.CfnWebACL.StatementProperty): Statement {
+  const pascal = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(pascal);
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(
+        Object.entries(value).map(([key, nested]) => [`${key[0]?.toUpperCase() ?? ''}${key.slice(1)}`, pascal(nested)]),
+      );
+    }
+    return value;
+  };
+  return pascal(statement) as Statement;
+}

@@ -214,6 +214,51 @@ describe('HookguardStack', () => {
     template.hasResourceProperties('AWS::WAFv2::WebACL', { Name: 'hookguard-test' });
   });
 
+  it('keeps the web ACL to one rule per protection and per distinct limit, within the included capacity', () => {
+    const acl = resourcesOf(template, 'AWS::WAFv2::WebACL')[0] as [string, Properties];
+    const names = (acl[1].Rules as Array<{ Name: string }>).map((rule) => rule.Name);
+    // mailgun has a rate limit of its own (500); every other provider takes waf.rateLimit (3000).
+    expect(names).toEqual([
+      'allowed-sources',
+      'rate-limit-per-ip',
+      'rate-limit-500',
+      'rate-limit-3000',
+      'body-size',
+      'AWS-AWSManagedRulesAmazonIpReputationList',
+      'AWS-AWSManagedRulesKnownBadInputsRuleSet',
+      'AWS-AWSManagedRulesCommonRuleSet',
+    ]);
+    expect(stack.firewall.capacity).toBeLessThanOrEqual(1500);
+  });
+
+  it('logs only the requests WAF blocked or counted', () => {
+    template.hasResourceProperties('AWS::WAFv2::LoggingConfiguration', {
+      LoggingFilter: Match.objectLike({ DefaultBehavior: 'DROP' }),
+    });
+  });
+
+  it('publishes stage-level metrics only and samples 1 % of traces by default', () => {
+    const [, stage] = resourcesOf(template, 'AWS::ApiGateway::Stage')[0] as [string, Properties];
+    for (const setting of stage.MethodSettings as Properties[]) expect(setting.MetricsEnabled).toBe(false);
+    template.hasResourceProperties('AWS::XRay::SamplingRule', {
+      SamplingRule: Match.objectLike({ RuleName: 'hookguard-test', ReservoirSize: 0, FixedRate: 0.01 }),
+    });
+  });
+
+  it('applies the monitoring settings of the configuration', () => {
+    const { template: monitored } = synth(
+      stageConfig({
+        providers: { sendgrid: {} },
+        monitoring: { detailedMetrics: true, tracing: { reservoirPerSecond: 1, fixedRate: 0.05 } },
+      }),
+    );
+    const [, stage] = resourcesOf(monitored, 'AWS::ApiGateway::Stage')[0] as [string, Properties];
+    for (const setting of stage.MethodSettings as Properties[]) expect(setting.MetricsEnabled).toBe(true);
+    monitored.hasResourceProperties('AWS::XRay::SamplingRule', {
+      SamplingRule: Match.objectLike({ ReservoirSize: 1, FixedRate: 0.05 }),
+    });
+  });
+
   it('routes every enabled provider and only those', () => {
     const posts = resourcesOf(template, 'AWS::ApiGateway::Method').filter(
       ([, properties]) => properties.HttpMethod === 'POST',

@@ -7,6 +7,7 @@ import {
   cidrProblem,
   DEFAULT_AUTH,
   DEFAULT_DEDUPE,
+  DEFAULT_MONITORING,
   DEFAULT_THROTTLING,
   DEFAULT_WAF,
   loadConfig,
@@ -38,6 +39,8 @@ describe('parseConfig', () => {
     expect(dev.auth).toEqual(DEFAULT_AUTH);
     expect(dev.dedupe).toEqual(DEFAULT_DEDUPE);
     expect(dev.events).toEqual({ archiveRetentionDays: 30, routes: [] });
+    expect(dev.monitoring).toEqual(DEFAULT_MONITORING);
+    expect(DEFAULT_MONITORING).toEqual({ detailedMetrics: false, tracing: { reservoirPerSecond: 0, fixedRate: 0.01 } });
     expect(dev.providers.sendgrid).toEqual({
       auth: 'both',
       allowedCidrs: [],
@@ -175,6 +178,62 @@ describe('parseConfig', () => {
     ],
   ])('rejects %j', (raw, expected) => {
     expect(problemsOf(raw)).toContainEqual(expected);
+  });
+
+  describe('monitoring', () => {
+    const stageWith = (monitoring: unknown) => ({ stages: { dev: { providers: { sendgrid: {} }, monitoring } } });
+
+    it('reads detailed metrics and trace sampling, defaulting what is left out', () => {
+      const config = parseConfig(stageWith({ detailedMetrics: true, tracing: { fixedRate: 0.05 } }));
+      expect(config.stages.dev?.monitoring).toEqual({
+        detailedMetrics: true,
+        tracing: { reservoirPerSecond: 0, fixedRate: 0.05 },
+      });
+      const reservoir = parseConfig(stageWith({ tracing: { reservoirPerSecond: 1, fixedRate: 0 } }));
+      expect(reservoir.stages.dev?.monitoring.tracing).toEqual({ reservoirPerSecond: 1, fixedRate: 0 });
+    });
+
+    it('merges shared monitoring under a stage key by key', () => {
+      const config = parseConfig({
+        shared: { providers: { sendgrid: {} }, monitoring: { tracing: { reservoirPerSecond: 1 } } },
+        stages: { dev: {}, prod: { monitoring: { detailedMetrics: true } } },
+      });
+      expect(config.stages.dev?.monitoring).toEqual({
+        detailedMetrics: false,
+        tracing: { reservoirPerSecond: 1, fixedRate: 0.01 },
+      });
+      expect(config.stages.prod?.monitoring).toEqual({
+        detailedMetrics: true,
+        tracing: { reservoirPerSecond: 1, fixedRate: 0.01 },
+      });
+    });
+
+    it.each([
+      [{ detailedMetrics: 'yes' }, 'stages.dev.monitoring.detailedMetrics: must be true or false, got "yes"'],
+      [
+        { tracing: { fixedRate: 1.5 } },
+        'stages.dev.monitoring.tracing.fixedRate: must be a number from 0 to 1, got 1.5',
+      ],
+      [
+        { tracing: { fixedRate: '1%' } },
+        'stages.dev.monitoring.tracing.fixedRate: must be a number from 0 to 1, got "1%"',
+      ],
+      [
+        { tracing: { reservoirPerSecond: 0.5 } },
+        'stages.dev.monitoring.tracing.reservoirPerSecond: must be a whole number from 0 to 10000, got 0.5',
+      ],
+      [
+        { tracing: { reservoirPerSecond: 0, fixedRate: 0 } },
+        'stages.dev.monitoring.tracing: reservoirPerSecond 0 and fixedRate 0 would trace nothing; tracing stays on: set either above 0',
+      ],
+      [
+        { tracing: { sampleRate: 0.1 } },
+        'stages.dev.monitoring.tracing.sampleRate: unknown setting (expected one of: reservoirPerSecond, fixedRate)',
+      ],
+      [{ metrics: true }, 'stages.dev.monitoring.metrics: unknown setting (expected one of: detailedMetrics, tracing)'],
+    ])('rejects monitoring %j', (monitoring, expected) => {
+      expect(problemsOf(stageWith(monitoring))).toContain(expected);
+    });
   });
 
   describe('routes', () => {
