@@ -89,12 +89,17 @@ export async function measureAuthorizerCpuMs(): Promise<number> {
 export function describeBreakdown(facts: TemplateFacts, inputs: CostInputs, breakdown: CostBreakdown): string[] {
   const usd = (value: number) => `$${value.toFixed(2)}`;
   const perMillion = (value: number) => usd((value / inputs.requestsPerMonth) * 1e6);
+  const sampling = facts.traceSampling
+    ? `stage rule ${facts.traceSampling.reservoirPerSecond}/s then ${facts.traceSampling.fixedRate * 100} %`
+    : 'default rule';
+  const wafLog = facts.wafLogging ? (facts.wafLogFilter ? 'blocked and counted only' : 'every request') : 'off';
   return [
     `Volume: ${inputs.requestsPerMonth.toLocaleString('en-US')} requests/month, ${inputs.eventsPerRequest} event(s) each, ` +
       `${(inputs.retryFraction * 100).toFixed(1)} % retries`,
     `Template: verifier ${facts.verifierMemoryMb} MB, authorizer ${facts.authorizerMemoryMb} MB, WAF ${facts.wafAcls} ACL / ` +
       `${facts.wafRules} rules, ${facts.secrets} secrets, ${facts.kmsKeys} KMS key(s), authorizer TTL ${facts.authorizerCacheTtlSeconds} s, ` +
-      `secret cache ${facts.secretCacheTtlSeconds} s, tracing ${facts.tracing ? 'on' : 'off'}, detailed metrics ` +
+      `secret cache ${facts.secretCacheTtlSeconds} s, tracing ${facts.tracing ? 'on' : 'off'} (${sampling}), ` +
+      `WAF log ${wafLog}, detailed metrics ` +
       `${facts.detailedMetrics ? 'on' : 'off'}, archive ${facts.archive ? 'on' : 'off'}, ${facts.routes} route(s)`,
     `Durations: verifier CPU ${inputs.verifierCpuMs.toFixed(3)} ms/request (measured on one core), billed ` +
       `${breakdown.verifierBilledMs} ms; authorizer CPU ${inputs.authorizerCpuMs.toFixed(4)} ms; DynamoDB write ` +
@@ -124,6 +129,10 @@ const FLAGS: Readonly<Record<string, { key: keyof CostInputs; help: string }>> =
   '--accepted-credentials': { key: 'acceptedCredentials', help: 'Authorization headers in use (default 1)' },
   '--peak-factor': { key: 'peakFactor', help: 'peak / average traffic (default 3)' },
   '--waf-log-bytes': { key: 'wafLogBytes', help: 'bytes per WAF log record (default 2000)' },
+  '--waf-logged-fraction': {
+    key: 'wafLoggedFraction',
+    help: 'share of requests WAF blocks or counts, logged when the template filters the WAF log (default 0.01)',
+  },
   '--verifier-log-bytes': { key: 'verifierLogBytes', help: 'bytes the verifier logs per request (default 600)' },
   '--event-bytes': { key: 'eventBytes', help: 'bytes per archived event (default 1500)' },
   '--route-match-fraction': { key: 'routeMatchFraction', help: 'share of events a route delivers (default 0.03)' },

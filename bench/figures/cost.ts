@@ -48,6 +48,10 @@ export const costFigure: Figure = {
     const highest = atVolume[atVolume.length - 1] as (typeof atVolume)[number];
     const perMillion = (monthly: number) => usd((monthly / inputs.requestsPerMonth) * 1e6);
     const volumeText = `${formatNumber(inputs.requestsPerMonth)} requests/month`;
+    const sampling = facts.traceSampling
+      ? `the stage's sampling rule: ${facts.traceSampling.reservoirPerSecond}/s then ` +
+        `${Number((facts.traceSampling.fixedRate * 100).toPrecision(3))} %`
+      : `X-Ray's default rule: ${inputs.xrayReservoirPerSecond}/s then ${(inputs.xrayRate * 100).toFixed(0)} %`;
 
     return {
       rows: [
@@ -76,9 +80,10 @@ export const costFigure: Figure = {
           `(${relative(root, path)}); read from it: verifier ${facts.verifierMemoryMb} MB and authorizer ` +
           `${facts.authorizerMemoryMb} MB arm64, ${facts.wafAcls} web ACL with ${facts.wafRules} rules, ${facts.secrets} ` +
           `secrets, ${facts.kmsKeys} KMS key, authorizer cache ${facts.authorizerCacheTtlSeconds} s, secret cache ` +
-          `${facts.secretCacheTtlSeconds} s, X-Ray tracing ${facts.tracing ? 'on' : 'off'}, detailed API metrics ` +
-          `${facts.detailedMetrics ? 'on' : 'off'} (${facts.postMethods} POST methods), access log line of ` +
-          `${facts.accessLogBytes} characters, WAF logging ${facts.wafLogging ? 'on' : 'off'}, archive ` +
+          `${facts.secretCacheTtlSeconds} s, X-Ray tracing ${facts.tracing ? 'on' : 'off'} (${sampling}), detailed API ` +
+          `metrics ${facts.detailedMetrics ? 'on' : 'off'} (${facts.postMethods} POST methods), access log line of ` +
+          `${facts.accessLogBytes} characters, WAF logging ${facts.wafLogging ? 'on' : 'off'}` +
+          `${facts.wafLogging && facts.wafLogFilter ? ' (blocked and counted requests only)' : ''}, archive ` +
           `${facts.archive ? 'on' : 'off'}, ${facts.routes} route.`,
         `Volume: ${volumeText} (about ${formatNumber(inputs.requestsPerMonth / SECONDS_PER_MONTH)} requests/s on ` +
           'average), one event per request, no retries; fixed monthly costs (WAF ACL and rules, secrets, KMS key, ' +
@@ -97,8 +102,13 @@ export const costFigure: Figure = {
           '($0.30/metric-month), EventBridge archive ($0.10/GB) and SQS ($0.40 per million). Free tiers, storage ' +
           '(logs, archive, DynamoDB, PITR) and data transfer are not counted.',
         'CloudWatch Logs ingestion is included (an all-in figure): the API access log line (length from the ' +
-          `template), an assumed ${inputs.wafLogBytes}-byte WAF log record, and ${inputs.verifierLogBytes} bytes of ` +
-          'verifier log per request. X-Ray assumes traffic spread evenly (the default rule records 1 request/s, then 5 %).',
+          `template), an assumed ${inputs.wafLogBytes}-byte WAF log record` +
+          (facts.wafLogging && facts.wafLogFilter
+            ? ` for the assumed ${(inputs.wafLoggedFraction * 100).toFixed(0)} % of requests WAF blocks or counts ` +
+              '(the template filters allowed requests out of the WAF log)'
+            : ' for every request') +
+          `, and ${inputs.verifierLogBytes} bytes of verifier log per request. X-Ray assumes traffic spread evenly ` +
+          `(${sampling} records ${formatNumber(breakdown.xrayTracesPerMonth)} traces a month at this volume).`,
         `Where the money goes beyond the floor (${usd(breakdown.floorPerMillionUsd)}/M) at this volume: ` +
           breakdown.lines
             .filter((line) => !line.floor)

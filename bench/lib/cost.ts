@@ -68,6 +68,13 @@ export interface TemplateFacts {
   /** Characters of one API access log line (the format, placeholders about as long as their values). */
   readonly accessLogBytes: number;
   readonly wafLogging: boolean;
+  /** The WAF logging filter drops allowed requests (keeps only what WAF blocked or counted). */
+  readonly wafLogFilter: boolean;
+  /**
+   * The X-Ray sampling rule of the API stage (`AWS::XRay::SamplingRule` for `AWS::ApiGateway::Stage`); null: X-Ray's
+   * default rule applies.
+   */
+  readonly traceSampling: { readonly reservoirPerSecond: number; readonly fixedRate: number } | null;
   readonly archive: boolean;
   /** EventBridge rules (routes) on the bus. */
   readonly routes: number;
@@ -112,6 +119,25 @@ export function readTemplateFacts(template: unknown): TemplateFacts {
     (fn) => (fn.Properties?.TracingConfig as { Mode?: string } | undefined)?.Mode === 'Active',
   );
   const ttl = Number(envOf(verifier).SECRET_CACHE_TTL_SECONDS ?? envOf(authorizer).SECRET_CACHE_TTL_SECONDS ?? 0);
+  const wafLogging = ofType('AWS::WAFv2::LoggingConfiguration')[0]?.Properties;
+  const filter = wafLogging?.LoggingFilter as
+    | { DefaultBehavior?: string; Filters?: Array<{ Behavior?: string; Conditions?: unknown[] }> }
+    | undefined;
+  // Only a filter that drops by default and keeps nothing but blocked or counted requests counts as filtering.
+  type Condition = { ActionCondition?: { Action?: string } };
+  const keptActions = (filter?.Filters ?? []).flatMap((entry) =>
+    entry.Behavior === 'KEEP'
+      ? (entry.Conditions ?? []).map((condition) => (condition as Condition).ActionCondition?.Action)
+      : [],
+  );
+  const wafLogFilter =
+    filter?.DefaultBehavior === 'DROP' &&
+    keptActions.length > 0 &&
+    keptActions.every((action) => action === 'BLOCK' || action === 'COUNT' || action === 'EXCLUDED_AS_COUNT');
+  type SamplingRule = { ServiceType?: string; ReservoirSize?: number; FixedRate?: number };
+  const samplingRule = ofType('AWS::XRay::SamplingRule')
+    .map((rule) => rule.Properties?.SamplingRule as SamplingRule | undefined)
+    .find((rule) => rule?.ServiceType === 'AWS::ApiGateway::Stage');
   return {
     verifierMemoryMb: Number(verifier.MemorySize ?? 128),
     authorizerMemoryMb: Number(authorizer.MemorySize ?? 128),
@@ -125,7 +151,11 @@ export function readTemplateFacts(template: unknown): TemplateFacts {
     detailedMetrics: methodSettings.some((setting) => setting.MetricsEnabled === true),
     postMethods: ofType('AWS::ApiGateway::Method').filter((method) => method.Properties?.HttpMethod === 'POST').length,
     accessLogBytes: accessLogFormat.length,
-    wafLogging: ofType('AWS::WAFv2::LoggingConfiguration').length > 0,
+    wafLogging: wafLogging !== undefined,
+    wafLogFilter,
+    traceSampling: samplingRule
+      ? { reservoirPerSecond: Number(samplingRule.ReservoirSize ?? 0), fixedRate: Number(samplingRule.FixedRate ?? 0) }
+      : null,
     archive: ofType('AWS::Events::Archive').length > 0,
     routes: ofType('AWS::Events::Rule').length,
   };
@@ -158,6 +188,11 @@ export interface CostInputs {
   readonly peakFactor: number;
   /** Bytes of one WAF log record (headers, rule matches; assumed). */
   readonly wafLogBytes: number;
+  /**
+   * Share of requests WAF blocks or counts, the only ones a logging filter keeps (assumed: probes and attacks blocked,
+   * bodies over 8 KB counted by the core rule set's size rule; single-event posts are smaller).
+   */
+  readonly wafLoggedFraction: number;
   /** Bytes the verifier logs per request (platform START/END/REPORT lines and its own JSON line; assumed). */
   readonly verifierLogBytes: number;
   /** Whether CloudWatch Logs ingestion is part of the total. */
@@ -166,7 +201,10 @@ export interface CostInputs {
   readonly eventBytes: number;
   /** Share of events matching a route (delivered to its SQS queue). */
   readonly routeMatchFraction: number;
-  /** X-Ray default sampling: traces per second always recorded, then this share of the rest. */
+  /**
+   * X-Ray's default sampling, used when the template has no sampling rule for the stage: traces per second always
+   * recorded, then this share of the rest.
+   */
   readonly xrayReservoirPerSecond: number;
   readonly xrayRate: number;
   readonly prices: PriceList;
@@ -187,6 +225,7 @@ export const DEFAULT_INPUTS: CostInputs = {
   acceptedCredentials: 1,
   peakFactor: 3,
   wafLogBytes: 2000,
+  wafLoggedFraction: 0.01,
   verifierLogBytes: 600,
   includeLogs: true,
   eventBytes: 1500,
@@ -243,6 +282,16 @@ export function xrayTracesPerMonth(requestsPerMonth: number, reservoirPerSecond:
   return traced * SECONDS_PER_MONTH;
 }
 
+/** `0.01` as `1 %`, `0.005` as `0.5 %`. */
+function formatPercent(share: number): string {
+  return `${Number((share * 100).toPrecision(3))} %`;
+}
+
+/** Bytes with at most one decimal. */
+function formatBytes(bytes: number): string {
+  return String(Number(bytes.toFixed(1)));
+}
+
 /** Computes the monthly bill, line by line. */
 export function computeCost(facts: TemplateFacts, inputs: CostInputs): CostBreakdown {
   const p = inputs.prices;
@@ -285,9 +334,13 @@ export function computeCost(facts: TemplateFacts, inputs: CostInputs): CostBreak
   const secretCalls = verifierSecretCalls + authorizerSecretCalls;
   const getSecretValueCalls = verifierSecretCalls + authorizerInvocations * inputs.acceptedCredentials;
 
-  const traces = facts.tracing ? xrayTracesPerMonth(requests, inputs.xrayReservoirPerSecond, inputs.xrayRate) : 0;
-  const logGb =
-    (requests * (facts.accessLogBytes + (facts.wafLogging ? inputs.wafLogBytes : 0) + inputs.verifierLogBytes)) / 1e9;
+  const reservoirPerSecond = facts.traceSampling?.reservoirPerSecond ?? inputs.xrayReservoirPerSecond;
+  const traceRate = facts.traceSampling?.fixedRate ?? inputs.xrayRate;
+  const traces = facts.tracing ? xrayTracesPerMonth(requests, reservoirPerSecond, traceRate) : 0;
+  const wafLogBytesPerRequest = facts.wafLogging
+    ? inputs.wafLogBytes * (facts.wafLogFilter ? inputs.wafLoggedFraction : 1)
+    : 0;
+  const logGb = (requests * (facts.accessLogBytes + wafLogBytesPerRequest + inputs.verifierLogBytes)) / 1e9;
 
   const lines: CostLine[] = [
     {
@@ -455,7 +508,9 @@ export function computeCost(facts: TemplateFacts, inputs: CostInputs): CostBreak
             kind: 'variable' as const,
             floor: false,
             source: p.xrayPerMillionTraces.source,
-            basis: `default sampling: ${inputs.xrayReservoirPerSecond}/s then ${(inputs.xrayRate * 100).toFixed(0)} %, traffic spread evenly; free tier not counted`,
+            basis:
+              `${facts.traceSampling ? "the stage's sampling rule" : 'default sampling'}: ${reservoirPerSecond}/s then ` +
+              `${formatPercent(traceRate)}, traffic spread evenly; free tier not counted`,
           },
         ]
       : []),
@@ -486,8 +541,11 @@ export function computeCost(facts: TemplateFacts, inputs: CostInputs): CostBreak
             floor: false,
             source: p.logsIngestionPerGb.source,
             basis:
-              `${facts.accessLogBytes} + ${facts.wafLogging ? inputs.wafLogBytes : 0} + ${inputs.verifierLogBytes} B per request; ` +
-              `$${p.logsIngestionPerGb.usd} per ${p.logsIngestionPerGb.per}; storage not counted`,
+              `${facts.accessLogBytes} + ${formatBytes(wafLogBytesPerRequest)} + ${inputs.verifierLogBytes} B per request` +
+              (facts.wafLogging && facts.wafLogFilter
+                ? ` (WAF logs only blocked or counted requests: ${formatPercent(inputs.wafLoggedFraction)} of ${inputs.wafLogBytes} B)`
+                : '') +
+              `; $${p.logsIngestionPerGb.usd} per ${p.logsIngestionPerGb.per}; storage not counted`,
           },
         ]
       : []),

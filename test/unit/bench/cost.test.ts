@@ -9,7 +9,15 @@ import {
 } from '../../../bench/lib/cost';
 
 /** The smallest template shaped like the stack's: the resources the model reads. */
-function template(overrides: { wafRules?: number; tracing?: boolean; metrics?: boolean } = {}) {
+function template(
+  overrides: {
+    wafRules?: number;
+    tracing?: boolean;
+    metrics?: boolean;
+    logKeeps?: string[];
+    sampling?: { ReservoirSize: number; FixedRate: number };
+  } = {},
+) {
   return {
     Resources: {
       VerifierFunctionD65178B8: {
@@ -39,6 +47,31 @@ function template(overrides: { wafRules?: number; tracing?: boolean; metrics?: b
       PostA: { Type: 'AWS::ApiGateway::Method', Properties: { HttpMethod: 'POST' } },
       PostB: { Type: 'AWS::ApiGateway::Method', Properties: { HttpMethod: 'POST' } },
       AnyA: { Type: 'AWS::ApiGateway::Method', Properties: { HttpMethod: 'ANY' } },
+      Logging: {
+        Type: 'AWS::WAFv2::LoggingConfiguration',
+        Properties: overrides.logKeeps
+          ? {
+              LoggingFilter: {
+                DefaultBehavior: 'DROP',
+                Filters: [
+                  {
+                    Behavior: 'KEEP',
+                    Requirement: 'MEETS_ANY',
+                    Conditions: overrides.logKeeps.map((action) => ({ ActionCondition: { Action: action } })),
+                  },
+                ],
+              },
+            }
+          : {},
+      },
+      ...(overrides.sampling
+        ? {
+            Sampling: {
+              Type: 'AWS::XRay::SamplingRule',
+              Properties: { SamplingRule: { ServiceType: 'AWS::ApiGateway::Stage', ...overrides.sampling } },
+            },
+          }
+        : {}),
     },
   };
 }
@@ -70,6 +103,22 @@ describe('cost model', () => {
         postMethods: 2,
         accessLogBytes: 400,
       });
+    });
+
+    it('reads the WAF logging filter and the stage sampling rule', () => {
+      expect(readTemplateFacts(template())).toMatchObject({ wafLogging: true, wafLogFilter: false, traceSampling: null });
+      expect(
+        readTemplateFacts(
+          template({
+            logKeeps: ['BLOCK', 'COUNT', 'EXCLUDED_AS_COUNT'],
+            sampling: { ReservoirSize: 0, FixedRate: 0.01 },
+          }),
+        ),
+      ).toMatchObject({ wafLogFilter: true, traceSampling: { reservoirPerSecond: 0, fixedRate: 0.01 } });
+    });
+
+    it('does not count a filter that keeps allowed requests as filtering', () => {
+      expect(readTemplateFacts(template({ logKeeps: ['BLOCK', 'ALLOW'] })).wafLogFilter).toBe(false);
     });
 
     it('refuses a template without the verifier function', () => {
@@ -136,6 +185,27 @@ describe('cost model', () => {
       expect(withAll.monthlyUsd).toBeGreaterThan(without);
       expect(withAll.lines.map((line) => line.service)).toEqual(
         expect.arrayContaining(['X-Ray', 'CloudWatch', 'CloudWatch Logs']),
+      );
+    });
+
+    it('logs to WAF only the share of requests it blocks or counts when the template filters its log', () => {
+      const logs = (facts: TemplateFacts, wafLoggedFraction: number) =>
+        computeCost(facts, { ...inputs, includeLogs: true, wafLoggedFraction }).lines.find(
+          (line) => line.service === 'CloudWatch Logs',
+        )?.quantity ?? 0;
+      const every = logs({ ...bare, wafLogging: true }, 0.01);
+      const filtered = logs({ ...bare, wafLogging: true, wafLogFilter: true }, 0.01);
+      const perRequestGb = inputs.requestsPerMonth / 1e9;
+      expect(every - filtered).toBeCloseTo(perRequestGb * inputs.wafLogBytes * 0.99, 6);
+      expect(logs({ ...bare, wafLogging: true, wafLogFilter: true }, 1)).toBeCloseTo(every, 6);
+    });
+
+    it('traces what the stage sampling rule records, else what the default rule does', () => {
+      const traces = (facts: TemplateFacts) => computeCost({ ...facts, tracing: true }, inputs).xrayTracesPerMonth;
+      expect(traces(bare)).toBeCloseTo(xrayTracesPerMonth(inputs.requestsPerMonth, 1, 0.05), 3);
+      expect(traces({ ...bare, traceSampling: { reservoirPerSecond: 0, fixedRate: 0.01 } })).toBeCloseTo(
+        inputs.requestsPerMonth * 0.01,
+        3,
       );
     });
 
