@@ -192,9 +192,12 @@ export const loadTestFigure: Figure = {
       rows,
       notes: [
         'Server: `startLocalRuntime` (the same pipeline, Basic-auth core and provider modules as the Lambdas; dedupe ' +
-          'on embedded dynalite through the real `DynamoDbLedger`; every event appended to `events.jsonl` before the ' +
-          'request is acknowledged, durable writes on as in `npm start`) on 127.0.0.1, port 0, a fresh data directory ' +
-          'per scenario, Mailgun and SendGrid enabled with auth `both` (Basic credentials and signatures checked).',
+          'on embedded dynalite through the real `DynamoDbLedger` and `DynamoDBClient`, whose HTTP requests are handed ' +
+          "to dynalite's request handler in process rather than over a loopback socket; every event appended to " +
+          '`events.jsonl` and flushed before the request is acknowledged, concurrent appends sharing one write and one ' +
+          '`fdatasync` (group commit), durable writes on as in `npm start`) on 127.0.0.1, port 0, a fresh data ' +
+          'directory per scenario, Mailgun and SendGrid enabled with auth `both` (Basic credentials and signatures ' +
+          'checked).',
         `Client: a second process (\`bench/workers/load-client.ts\`), ${CONNECTIONS} keep-alive connections in a closed ` +
           `loop (each posts, awaits the answer, posts again) for ${DURATION_SECONDS} s, capped at ` +
           `${MAX_REQUESTS.toLocaleString('en-US')} requests. Mailgun posts are built by \`mailgunProvider.simulate\` ` +

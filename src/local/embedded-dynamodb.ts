@@ -1,10 +1,13 @@
 /**
- * An embedded DynamoDB for the local runtime: dynalite (the real DynamoDB wire protocol over LevelDB) on a loopback
- * port, and a real `DynamoDBClient` pointed at it, so the dedupe ledger is the very adapter the Lambda uses.
+ * An embedded DynamoDB for the local runtime: dynalite (the real DynamoDB wire protocol over LevelDB) and a real
+ * `DynamoDBClient` for it, so the dedupe ledger is the very adapter the Lambda uses.
+ *
+ * dynalite runs on a worker thread of this process (`dynalite-worker.js`), and the client hands it its HTTP requests
+ * as messages ({@link InProcessHttpHandler}): the same signed DynamoDB JSON requests and responses, without a loopback
+ * TCP round trip per call, and with the emulator's CPU work off the local API's event loop. dynalite also listens on
+ * a loopback port, so other tools can reach the same tables at `endpoint`.
  */
 
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -13,14 +16,9 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
 import { LEDGER_PARTITION_KEY } from '../../lambda/core/ledger-schema';
-
-/** dynalite's factory (the package ships no types). */
-type DynaliteFactory = (options: {
-  path?: string;
-  createTableMs?: number;
-  deleteTableMs?: number;
-  updateTableMs?: number;
-}) => Server;
+import { type Logger, silentLogger } from '../../lambda/ports';
+import { DynaliteThread } from './dynalite-thread';
+import { InProcessHttpHandler } from './in-process-http-handler';
 
 /** Options of {@link startEmbeddedDynamoDb}. */
 export interface EmbeddedDynamoDbOptions {
@@ -30,55 +28,51 @@ export interface EmbeddedDynamoDbOptions {
   readonly tableName: string;
   /** Region the client signs for (dynalite accepts any). */
   readonly region: string;
+  /** Told when the store stops unexpectedly (every later request fails). @default silentLogger */
+  readonly logger?: Logger;
 }
 
 /** A running embedded DynamoDB. */
 export interface EmbeddedDynamoDb {
-  /** A client for it; closed by {@link close}. */
+  /** A client for it (in process, no socket); closed by {@link close}. */
   readonly client: DynamoDBClient;
+  /** dynalite's loopback address (the client signs for it, but does not connect to it). */
   readonly endpoint: string;
   readonly tableName: string;
-  /** Closes the client, stops the server and closes LevelDB once pending writes are done. */
+  /** Closes the client, stops dynalite and closes LevelDB once pending operations are done. */
   close(): Promise<void>;
 }
 
 /**
- * Starts dynalite on 127.0.0.1 (a free port) and creates the dedupe table (partition key
- * `LEDGER_PARTITION_KEY`, on demand) unless it exists. dynalite does not implement TTL; the ledger compares expiry
- * times itself, so nothing depends on it.
+ * Starts dynalite on its worker thread (listening on 127.0.0.1, a free port) with a client that reaches it in process,
+ * and creates the dedupe table (partition key `LEDGER_PARTITION_KEY`, on demand) unless it exists. dynalite does not
+ * implement TTL; the ledger compares expiry times itself, so nothing depends on it.
  */
 export async function startEmbeddedDynamoDb(options: EmbeddedDynamoDbOptions): Promise<EmbeddedDynamoDb> {
-  // dynalite is CommonJS without types; loaded here so that only the local runtime pays for it.
-  const dynalite = require('dynalite') as DynaliteFactory;
-  const server = dynalite({
+  const { thread, port } = await DynaliteThread.start({
     ...(options.path ? { path: options.path } : {}),
-    // Tables become ACTIVE at once instead of after dynalite's default half second.
-    createTableMs: 0,
-    deleteTableMs: 0,
-    updateTableMs: 0,
+    logger: options.logger ?? silentLogger,
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({
     endpoint,
     region: options.region,
     // dynalite checks that requests are signed, not by whom.
     credentials: { accessKeyId: 'hookguard-local', secretAccessKey: 'hookguard-local' },
     maxAttempts: 3,
+    requestHandler: new InProcessHttpHandler((request) => thread.exchange(request)),
+    // The middleware stack is resolved once per command class instead of on every call (the SDK's own option; this
+    // client never changes its stack). The same middleware runs on every request.
+    cacheMiddleware: true,
   });
   let closed = false;
   const close = async () => {
     if (closed) return;
     closed = true;
-    // The client's keep-alive sockets would keep the server's close waiting.
+    // The client refuses further requests; dynalite's close waits for the LevelDB operations already started. (The
+    // runtime closes its API first, so no ledger call is in flight by now.)
     client.destroy();
-    await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    await thread.close();
   };
   try {
     await ensureTable(client, options.tableName);

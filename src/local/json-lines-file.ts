@@ -21,10 +21,23 @@ export interface JsonLinesFileOptions {
   readonly mode?: number;
 }
 
+/** Appends that go to the file together, in one write and one flush. */
+interface Batch {
+  readonly texts: string[];
+  readonly done: Promise<void>;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
 /**
  * Appends records to a file, one JSON document per line. Appends are serialised in call order (concurrent
  * callers never interleave), each call's lines are written in one piece, and a failed write is cut back so the file
  * keeps only whole lines.
+ *
+ * Group commit: while one write (and its flush) is in progress, the appends that arrive are queued, and the next
+ * write takes all of them at once, with one `fdatasync`. Each append still resolves only after the flush that
+ * covers its lines; a lone append is written at once (nothing waits for company). If that write or flush fails,
+ * every append of the group rejects and the file is cut back to before the group.
  *
  * @example
  * const file = new JsonLinesFile('.hookguard/events.jsonl');
@@ -34,7 +47,10 @@ export interface JsonLinesFileOptions {
 export class JsonLinesFile {
   private handle?: Promise<FileHandle>;
   private size = 0;
-  private tail: Promise<void> = Promise.resolve();
+  /** The appends waiting for the next write; null when none are. */
+  private queued: Batch | null = null;
+  /** Runs while appends are queued or being written; settles (never rejects) when the queue is empty. */
+  private draining: Promise<void> | null = null;
   private closed = false;
   private readonly durable: boolean;
   private readonly mode: number;
@@ -48,23 +64,57 @@ export class JsonLinesFile {
     this.mode = options.mode ?? 0o600;
   }
 
-  /** Appends one line per record; resolves once they are written (and flushed when durable). */
+  /**
+   * Appends one line per record; resolves once they are written (and flushed when durable). An empty call appends
+   * nothing and resolves once the appends before it have settled.
+   */
   append(records: readonly unknown[]): Promise<void> {
     if (this.closed) return Promise.reject(new Error(`${this.path} is closed`));
-    if (records.length === 0) return this.tail;
-    const text = records.map((record) => `${JSON.stringify(record)}\n`).join('');
-    const write = this.tail.then(() => this.write(text));
-    this.tail = write.catch(() => undefined);
-    return write;
+    if (records.length === 0) return this.draining ?? Promise.resolve();
+    let text = '';
+    for (const record of records) text += `${JSON.stringify(record)}\n`;
+    const batch = this.queued ?? this.queue();
+    batch.texts.push(text);
+    return batch.done;
   }
 
   /** Waits for pending appends, then closes the file. Further appends are refused. */
   async close(): Promise<void> {
     this.closed = true;
-    await this.tail;
+    await this.draining;
     const handle = this.handle;
     this.handle = undefined;
     if (handle) await (await handle.catch(() => undefined))?.close();
+  }
+
+  /** Opens the next group and makes sure a writer will take it. */
+  private queue(): Batch {
+    let resolve!: () => void;
+    let reject!: (error: unknown) => void;
+    const done = new Promise<void>((resolvePromise, rejectPromise) => {
+      resolve = resolvePromise;
+      reject = rejectPromise;
+    });
+    const batch: Batch = { texts: [], done, resolve, reject };
+    this.queued = batch;
+    this.draining ??= this.drain();
+    return batch;
+  }
+
+  /** Writes queued groups one after the other until none is left. */
+  private async drain(): Promise<void> {
+    // Starts after the current synchronous run, so appends made in the same tick share the first write.
+    await Promise.resolve();
+    for (let batch = this.queued; batch !== null; batch = this.queued) {
+      this.queued = null;
+      try {
+        await this.write(batch.texts.join(''));
+        batch.resolve();
+      } catch (error) {
+        batch.reject(error);
+      }
+    }
+    this.draining = null;
   }
 
   private openHandle(): Promise<FileHandle> {

@@ -206,6 +206,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       path: join(dataDir, 'dynamodb'),
       tableName: `hookguard-${stage.stage}-dedupe`,
       region: stage.env?.region ?? LOCAL_DEFAULTS.region,
+      logger,
     });
     cleanups.push(() => dynamo.close());
 
