@@ -92,8 +92,10 @@ export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
   authorizerStatus: '$context.authorizer.status',
   authorizerLatency: '$context.authorizer.latency',
   authorizerError: '$context.authorizer.error',
-  // The credential's version id, which the authorizer puts in its context: shows who still uses an old credential.
+  // The credential's version id and stage, which the authorizer puts in its context: shows who still uses the
+  // previous credential before it is revoked.
   credentialVersion: '$context.authorizer.credentialVersion',
+  credentialStage: '$context.authorizer.credentialStage',
   errorType: '$context.error.responseType',
   errorMessage: '$context.error.message',
   xrayTraceId: '$context.xrayTraceId',

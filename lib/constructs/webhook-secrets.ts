@@ -97,7 +97,6 @@ export class WebhookSecrets extends Construct {
         actions: [
           'secretsmanager:GetSecretValue',
           'secretsmanager:DescribeSecret',
-          'secretsmanager:ListSecretVersionIds',
         ],
         resources: [this.credentials.secretArn],
       }),

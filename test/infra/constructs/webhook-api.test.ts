@@ -335,6 +335,11 @@ describe('WebhookApi', () => {
       expect.arrayContaining(['requestId', 'ip', 'method', 'resourcePath', 'status', 'latency', 'userAgent']),
     );
     expect(Object.keys(format)).toEqual(expect.arrayContaining(['wafStatus', 'authorizerError']));
+    // Which credential (version and stage, never the secret) each request used: who still uses the previous one.
+    expect(format).toMatchObject({
+      credentialVersion: '$context.authorizer.credentialVersion',
+      credentialStage: '$context.authorizer.credentialStage',
+    });
     expect(setting.Format.toLowerCase()).not.toMatch(/authorization|\$input|requestoverride|\.header\./);
     expect(JSON.stringify(setting.DestinationArn)).toMatch(/ApiAccessLogs/);
   });

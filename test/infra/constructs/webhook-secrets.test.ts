@@ -68,11 +68,8 @@ describe('WebhookSecrets', () => {
       PolicyDocument: {
         Statement: Match.arrayWith([
           {
-            Action: [
-              'secretsmanager:DescribeSecret',
-              'secretsmanager:GetSecretValue',
-              'secretsmanager:ListSecretVersionIds',
-            ],
+            // Exactly what the credential source calls: no ListSecretVersionIds.
+            Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
             Effect: 'Allow',
             Resource: { Ref: Match.stringLikeRegexp('^SecretsCredentials') },
           },
