@@ -27,6 +27,16 @@ const METHOD_ARN = /^arn:(aws[a-z-]*):execute-api:([a-z0-9-]+):(\d{12}):([A-Za-z
  * authorizer is wired wrongly and must fail closed (500, never cached) rather than guess a resource.
  */
 export function parseMethodArn(methodArn: string): MethodArnParts {
+  // A container serves one API, so the same few ARNs repeat: remember the last one.
+  if (lastParsed !== null && lastParsed.methodArn === methodArn) return lastParsed.parts;
+  const parts = parseMethodArnUncached(methodArn);
+  lastParsed = { methodArn, parts };
+  return parts;
+}
+
+let lastParsed: { readonly methodArn: string; readonly parts: MethodArnParts } | null = null;
+
+function parseMethodArnUncached(methodArn: string): MethodArnParts {
   const match = METHOD_ARN.exec(methodArn);
   if (!match) throw new ConfigurationError('The authorizer event has no valid execute-api method ARN');
   const [, partition = '', region = '', accountId = '', apiId = '', stage = '', method = '', resourcePath = ''] = match;

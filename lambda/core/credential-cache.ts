@@ -81,9 +81,9 @@ export class CachedCredentialSource implements RefreshableCredentialSource {
   async acceptedCredentials(): Promise<readonly AcceptedCredential[]> {
     const now = this.now().getTime();
     const cached = this.cache;
-    if (cached !== null && now - cached.loadedAt < this.ttlMs) return this.unexpired(cached.credentials);
+    if (cached !== null && now - cached.loadedAt < this.ttlMs) return this.unexpired(cached.credentials, now);
     if (this.inFlight === null && this.inFailureBackoff(now)) {
-      if (cached !== null) return this.unexpired(cached.credentials);
+      if (cached !== null) return this.unexpired(cached.credentials, now);
       throw new DependencyError('Accepted credentials unavailable: the last load failed and none are cached');
     }
     try {
@@ -120,8 +120,10 @@ export class CachedCredentialSource implements RefreshableCredentialSource {
     return this.lastFailureAt !== null && now - this.lastFailureAt < this.refreshMinIntervalMs;
   }
 
-  private unexpired(credentials: readonly AcceptedCredential[]): readonly AcceptedCredential[] {
-    const now = this.now().getTime();
+  private unexpired(
+    credentials: readonly AcceptedCredential[],
+    now: number = this.now().getTime(),
+  ): readonly AcceptedCredential[] {
     return credentials.filter((credential) => {
       const expiresAt = (credential as ExpiringCredential).expiresAt;
       return expiresAt === undefined || expiresAt.getTime() > now;
