@@ -9,7 +9,7 @@ import { firstAddressAt } from './standard-webhooks';
 import {
   STANDARD_WEBHOOKS_TOLERANCE_SECONDS,
   type StandardWebhookHeaderPrefix,
-  signStandardWebhook,
+  simulateStandardWebhook,
   standardWebhookMessageId,
   verifyStandardWebhook,
 } from './standard-webhooks-signature';
@@ -192,24 +192,11 @@ function simulate(input: SimulateInput): SimulatedRequest {
   if (!SIMULATED_EVENTS.includes(input.eventName)) {
     throw new Error(`Unknown Resend event to simulate: ${input.eventName}`);
   }
-  const id = `msg_${input.uniqueId}`;
-  const timestampSeconds = Math.floor(input.now.getTime() / 1000);
-  const body = Buffer.from(
-    JSON.stringify({
-      type: input.eventName,
-      created_at: input.now.toISOString(),
-      data: simulatedData(input.eventName, input.uniqueId, input.now),
-    }),
-  );
-  const headers: Record<string, string> = {
-    'content-type': 'application/json',
-    'svix-id': id,
-    'svix-timestamp': String(timestampSeconds),
-  };
-  if (input.signingKey !== undefined) {
-    headers['svix-signature'] = signStandardWebhook(input.signingKey, id, timestampSeconds, body);
-  }
-  return { headers, body };
+  return simulateStandardWebhook('svix', input, {
+    type: input.eventName,
+    created_at: input.now.toISOString(),
+    data: simulatedData(input.eventName, input.uniqueId, input.now),
+  });
 }
 
 /** Resend webhooks (signed, Standard Webhooks scheme). */

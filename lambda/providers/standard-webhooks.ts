@@ -18,7 +18,7 @@ import {
 import {
   STANDARD_WEBHOOKS_TOLERANCE_SECONDS,
   type StandardWebhookHeaderPrefix,
-  signStandardWebhook,
+  simulateStandardWebhook,
   standardWebhookMessageId,
   verifyStandardWebhook,
 } from './standard-webhooks-signature';
@@ -148,24 +148,11 @@ function simulate(input: SimulateInput): SimulatedRequest {
   if (!(SIMULATED_EVENTS as readonly string[]).includes(input.eventName)) {
     throw new Error(`Unknown Standard Webhooks event to simulate: ${input.eventName}`);
   }
-  const id = `msg_${input.uniqueId}`;
-  const timestampSeconds = Math.floor(input.now.getTime() / 1000);
-  const body = Buffer.from(
-    JSON.stringify({
-      type: input.eventName,
-      timestamp: input.now.toISOString(),
-      data: simulatedData(input.eventName, input.uniqueId),
-    }),
-  );
-  const headers: Record<string, string> = {
-    'content-type': 'application/json',
-    'webhook-id': id,
-    'webhook-timestamp': String(timestampSeconds),
-  };
-  if (input.signingKey !== undefined) {
-    headers['webhook-signature'] = signStandardWebhook(input.signingKey, id, timestampSeconds, body);
-  }
-  return { headers, body };
+  return simulateStandardWebhook('webhook', input, {
+    type: input.eventName,
+    timestamp: input.now.toISOString(),
+    data: simulatedData(input.eventName, input.uniqueId),
+  });
 }
 
 /** Generic Standard Webhooks provider (Loops, Svix senders); map the sender's event types in `eventTypeMap`. */
