@@ -97,6 +97,11 @@ export interface DedupePublishDeps {
   /** How long a claim holds before another invocation may take it over, seconds. */
   readonly claimLeaseSeconds: number;
   readonly options?: Partial<PublishingOptions>;
+  /**
+   * EventBridge Source of the entries.
+   * @default EVENT_SOURCE (`hookguard`); canary requests publish with `hookguard.canary` (`core/canary.ts`)
+   */
+  readonly source?: string;
 }
 
 /**
@@ -124,10 +129,10 @@ export function entrySizeOf(entry: BusEntry): number {
  * The bus entry of an event: Source `hookguard`, DetailType `email.<type>`, the event as Detail and, as Time, the
  * event's own timestamp when it has a valid one, else when Hookguard received it.
  */
-export function toBusEntry(event: NormalisedEvent): BusEntry {
+export function toBusEntry(event: NormalisedEvent, source: string = EVENT_SOURCE): BusEntry {
   const eventTime = event.timestamp === null ? Number.NaN : Date.parse(event.timestamp);
   return {
-    source: EVENT_SOURCE,
+    source,
     detailType: detailTypeOf(event.eventType),
     detail: JSON.stringify(event),
     time: new Date(Number.isNaN(eventTime) ? Date.parse(event.receivedAt) : eventTime),
@@ -142,14 +147,17 @@ export function toBusEntry(event: NormalisedEvent): BusEntry {
  *
  * @throws PayloadError when even that does not fit: such an event can never be published.
  */
-export function fitToEntry(event: NormalisedEvent): { readonly event: NormalisedEvent; readonly entry: BusEntry } {
+export function fitToEntry(
+  event: NormalisedEvent,
+  source: string = EVENT_SOURCE,
+): { readonly event: NormalisedEvent; readonly entry: BusEntry } {
   const candidates: NormalisedEvent[] = [
     event,
     { ...event, raw: null, metadata: { ...event.metadata, rawTruncated: true } },
     { ...event, raw: null, metadata: { rawTruncated: true, metadataTruncated: true } },
   ];
   for (const candidate of candidates) {
-    const entry = toBusEntry(candidate);
+    const entry = toBusEntry(candidate, source);
     if (entrySizeOf(entry) <= MAX_ENTRY_BYTES) return { event: candidate, entry };
   }
   throw new PayloadError(`Event ${event.eventId} is too large to publish even without its original payload`);
@@ -261,7 +269,7 @@ export async function dedupeAndPublish(
       order.push({ pending: existing, repeat: true });
       continue;
     }
-    const { event, entry } = fitToEntry(original);
+    const { event, entry } = fitToEntry(original, deps.source);
     if (event !== original) logger.warn('Event too large for one bus entry: published without raw', logFields(event));
     const pending: Pending = { key, event, entry, delivered: false };
     byKey.set(key, pending);

@@ -13,6 +13,7 @@ import {
   DEFAULT_DEDUPE,
   DEFAULT_LOG_RETENTION_DAYS,
   DEFAULT_MONITORING,
+  DEFAULT_TLS_POLICY,
   DEFAULT_ROUTE_MAX_EVENT_AGE_HOURS,
   DEFAULT_ROUTE_RETRY_ATTEMPTS,
   DEFAULT_THROTTLING,
@@ -21,6 +22,7 @@ import {
   defaultMaxBodyBytes,
   LOG_RETENTION_DAYS,
   MAX_BODY_BYTES_LIMIT,
+  TLS_POLICY_CHOICES,
 } from './defaults';
 import type {
   AuthConfig,
@@ -480,6 +482,7 @@ const STAGE_KEYS = [
   'providers',
   'throttling',
   'customDomain',
+  'tlsPolicy',
   'waf',
   'auth',
   'dedupe',
@@ -651,6 +654,7 @@ function readStage(reader: Reader, stage: string, raw: Json, path: string): Stag
     dedupe,
     events,
     monitoring: readMonitoring(reader, raw.monitoring, `${path}.monitoring`),
+    tlsPolicy: reader.oneOf(raw.tlsPolicy, `${path}.tlsPolicy`, DEFAULT_TLS_POLICY, TLS_POLICY_CHOICES),
     logRetentionDays: reader.oneOf(
       raw.logRetentionDays,
       `${path}.logRetentionDays`,

@@ -3,7 +3,7 @@
  * from the stage's configuration and publishes the outputs the operator CLI reads.
  */
 import * as path from 'node:path';
-import { CfnOutput, Duration, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { ProviderId } from '../../lambda/core/provider-ids';
 import { toRuntimeSettings } from '../config/runtime';
@@ -16,6 +16,8 @@ import { WebhookEventBus } from '../constructs/webhook-event-bus';
 import { WebhookFirewall } from '../constructs/webhook-firewall';
 import { WebhookFunction } from '../constructs/webhook-function';
 import { WebhookSecrets } from '../constructs/webhook-secrets';
+import { securityPolicyFor } from '../constructs/tls-policy';
+import { placeholderFindings } from '../ops/placeholders';
 
 /** The stack name of a stage. */
 export function stackNameOf(stage: string): string {
@@ -33,6 +35,8 @@ export const STACK_OUTPUT_KEYS = [
   'EventBusArn',
   'DedupeTableName',
   'ArchiveName',
+  'CanaryQueueUrl',
+  'EventBusDeadLetterQueueUrl',
 ] as const;
 
 /** API Gateway gives up on an integration after 29 s; the verifier must answer (even with an error) before that. */
@@ -159,6 +163,10 @@ export class HookguardStack extends Stack {
       throttling: config.throttling,
       logRetentionDays: config.logRetentionDays,
       customDomain: config.customDomain,
+      securityPolicy: securityPolicyFor(
+        providers.map(([provider]) => provider),
+        config.tlsPolicy,
+      ),
       detailedMetrics: config.monitoring.detailedMetrics,
       traceSampling: config.monitoring.tracing,
     });
@@ -204,7 +212,21 @@ export class HookguardStack extends Stack {
       EventBusArn: { value: this.events.bus.eventBusArn, description: 'Bus ARN' },
       DedupeTableName: { value: this.dedupe.table.tableName, description: 'Dedupe ledger table' },
       ArchiveName: { value: this.events.archive.archiveName, description: 'Archive of every event, for replay' },
+      CanaryQueueUrl: {
+        value: this.events.canaryQueue?.queueUrl ?? 'none',
+        description: 'Queue hookguard smoke reads canary events from',
+      },
+      EventBusDeadLetterQueueUrl: {
+        value: this.events.deadLetterQueue.queueUrl,
+        description: "The bus's dead-letter queue (events it could not deliver; redrive: docs/first-deploy.md)",
+      },
     };
     for (const key of STACK_OUTPUT_KEYS) new CfnOutput(this, key, outputs[key]);
+    for (const finding of placeholderFindings(config)) {
+      Annotations.of(this).addWarningV2(
+        `hookguard:placeholder:${finding.path}`,
+        `Placeholder ${finding.path} = ${finding.value}: ${finding.problem}`,
+      );
+    }
   }
 }

@@ -1,4 +1,5 @@
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { CANARY_SOURCE } from '../../../lambda/core/canary';
 import { toRuntimeSettings } from '../../../lib/config';
 import type { StageConfig } from '../../../lib/config/types';
 import { HookguardStack, STACK_OUTPUT_KEYS, stackNameOf } from '../../../lib/stacks/hookguard-stack';
@@ -141,7 +142,7 @@ describe('HookguardStack', () => {
     }>;
     expect(resources).toHaveLength(count);
     for (const resource of resources) {
-      expect(resource.DeletionPolicy).toBe('Retain');
+      expect(resource.DeletionPolicy).toBe('RetainExceptOnCreate');
       expect(resource.UpdateReplacePolicy).toBe('Retain');
     }
   });
@@ -227,6 +228,7 @@ describe('HookguardStack', () => {
       'AWS-AWSManagedRulesAmazonIpReputationList',
       'AWS-AWSManagedRulesKnownBadInputsRuleSet',
       'AWS-AWSManagedRulesCommonRuleSet',
+      'managed-rules-counted',
     ]);
     expect(stack.firewall.capacity).toBeLessThanOrEqual(1500);
   });
@@ -270,8 +272,9 @@ describe('HookguardStack', () => {
   });
 
   it('creates one rule with a DLQ per configured route', () => {
+    // The routes, plus the canary destination's rule.
     const rules = resourcesOf(template, 'AWS::Events::Rule');
-    expect(rules).toHaveLength(EVERY_PROVIDER_STAGE.events.routes.length);
+    expect(rules).toHaveLength(EVERY_PROVIDER_STAGE.events.routes.length + 1);
     for (const [, properties] of rules) {
       for (const target of properties.Targets as Properties[]) expect(target.DeadLetterConfig).toBeDefined();
     }
@@ -311,8 +314,70 @@ describe('HookguardStack', () => {
     it('publishes the domain as ApiUrl and closes the execute-api endpoint', () => {
       domainTemplate.hasOutput('ApiUrl', { Value: 'https://hooks.example.com/' });
       domainTemplate.hasResourceProperties('AWS::ApiGateway::RestApi', { DisableExecuteApiEndpoint: true });
-      domainTemplate.hasResourceProperties('AWS::ApiGateway::DomainName', { SecurityPolicy: 'TLS_1_2' });
+      domainTemplate.hasResourceProperties('AWS::ApiGateway::DomainName', {
+        SecurityPolicy: 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09',
+        EndpointAccessMode: 'STRICT',
+      });
       domainTemplate.resourceCountIs('AWS::Route53::RecordSet', 1);
+    });
+  });
+
+  describe('first deploy (issue 13)', () => {
+    it('keeps canaries out of every configured route and sends them to the canary queue only', () => {
+      for (const [id, properties] of resourcesOf(template, 'AWS::Events::Rule')) {
+        const pattern = properties.EventPattern as { source: string[] };
+        if (id.startsWith('EventsCanaryRule')) expect(pattern).toEqual({ source: [CANARY_SOURCE] });
+        else expect(pattern.source).toEqual(['hookguard']);
+      }
+      template.hasOutput('CanaryQueueUrl', { Value: { Ref: Match.stringLikeRegexp('^EventsCanaryQueue') } });
+    });
+
+    it('gives the encrypted bus a dead-letter queue EventBridge can write to', () => {
+      template.hasResourceProperties('AWS::Events::EventBus', {
+        KmsKeyIdentifier: Match.anyValue(),
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EventsDeadLetterQueue'), 'Arn'] } },
+      });
+      template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1_209_600 });
+      template.hasOutput('EventBusDeadLetterQueueUrl', Match.anyValue());
+    });
+
+    it('retains nothing on a failed create: every Retain is RetainExceptOnCreate', () => {
+      for (const [id, resource] of Object.entries(template.toJSON().Resources as Record<string, Properties>)) {
+        if (resource.DeletionPolicy !== undefined && resource.DeletionPolicy !== 'Delete') {
+          expect([id, resource.DeletionPolicy]).toEqual([id, 'RetainExceptOnCreate']);
+        }
+      }
+    });
+
+    it('takes TLS 1.3 only from the configuration', () => {
+      const { template: strict } = synth(stageConfig({ ...EVERY_PROVIDER_STAGE, tlsPolicy: 'tls13-only' }));
+      strict.hasResourceProperties('AWS::ApiGateway::RestApi', {
+        SecurityPolicy: 'SecurityPolicy_TLS13_1_3_2025_09',
+        EndpointAccessMode: 'STRICT',
+      });
+      template.hasResourceProperties('AWS::ApiGateway::RestApi', {
+        SecurityPolicy: 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09',
+      });
+    });
+
+    it('warns at synth about placeholder values (loopback Mandrill URL, example SNS topic)', () => {
+      const placeholder = stageConfig({
+        providers: {
+          mandrill: { signedUrl: 'http://127.0.0.1:3000/webhooks/mandrill' },
+          'amazon-ses': { snsTopicArns: ['arn:aws:sns:us-east-1:123456789012:hookguard-ses-events'] },
+        },
+      });
+      const { stack: built } = synth(placeholder);
+      const annotations = Annotations.fromStack(built);
+      annotations.hasWarning('*', Match.stringLikeRegexp('Placeholder providers.mandrill.signedUrl'));
+      annotations.hasWarning('*', Match.stringLikeRegexp('Placeholder providers.amazon-ses.snsTopicArns\\[0\\]'));
+      const real = stageConfig({
+        providers: {
+          mandrill: { signedUrl: 'https://hooks.acme.io/webhooks/mandrill' },
+          'amazon-ses': { snsTopicArns: ['arn:aws:sns:eu-west-1:210987654321:ses-events'] },
+        },
+      });
+      Annotations.fromStack(synth(real).stack).hasNoWarning('*', Match.stringLikeRegexp('Placeholder'));
     });
   });
 });
