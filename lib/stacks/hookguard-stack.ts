@@ -224,7 +224,7 @@ export class HookguardStack extends Stack {
     for (const key of STACK_OUTPUT_KEYS) new CfnOutput(this, key, outputs[key]);
     for (const finding of placeholderFindings(config)) {
       Annotations.of(this).addWarningV2(
-        `hookguard:placeholder:${finding.path.replace(/\[(\d+)\]/g, ".$1")}`,
+        `hookguard:placeholder:${finding.path.replace(/\[(\d+)\]/g, '.$1')}`,
         `Placeholder ${finding.path} = ${finding.value}: ${finding.problem}`,
       );
     }
