@@ -73,13 +73,35 @@ function deepMerge(base: unknown, override: unknown): unknown {
   return merged;
 }
 
-/** Collects problems in file order-independent, deduplicated form. */
+/**
+ * The order in which a reader meets each path of a document (depth first, keys as written), so that problems are
+ * listed in the order of the file.
+ */
+function documentOrder(document: unknown): (path: Path) => number {
+  const order = new Map<string, number>();
+  const walk = (node: unknown, path: PropertyKey[]) => {
+    order.set(formatPath(path), order.size);
+    if (Array.isArray(node)) node.forEach((item, index) => walk(item, [...path, index]));
+    else if (isObject(node)) for (const [key, value] of Object.entries(node)) walk(value, [...path, key]);
+  };
+  walk(document, []);
+  // A path that is not in the file (a setting left out) sorts with the deepest part of it that is.
+  return (path) => {
+    for (let length = path.length; length >= 0; length -= 1) {
+      const found = order.get(formatPath(path.slice(0, length)));
+      if (found !== undefined) return found;
+    }
+    return 0;
+  };
+}
+
+/** Collects problems, each once. */
 class Problems {
-  private readonly found = new Map<string, ConfigProblem>();
+  private readonly found = new Map<string, { readonly at: Path; readonly problem: ConfigProblem }>();
 
   add(path: Path, message: string): void {
     const problem = { path: formatPath(path), message };
-    this.found.set(`${problem.path}\n${message}`, problem);
+    this.found.set(`${problem.path}\n${message}`, { at: path, problem });
   }
 
   addIssues(issues: readonly z.core.$ZodIssue[], locate: (path: Path) => Path): void {
@@ -91,8 +113,13 @@ class Problems {
     }
   }
 
-  get list(): ConfigProblem[] {
-    return [...this.found.values()].sort((a, b) => a.path.localeCompare(b.path, 'en', { numeric: true }));
+  /** The problems in the order of the file they were found in. */
+  inOrderOf(document: unknown): ConfigProblem[] {
+    const rank = documentOrder(document);
+    return [...this.found.values()]
+      .map((entry) => ({ ...entry, rank: rank(entry.at) }))
+      .sort((a, b) => a.rank - b.rank || a.problem.path.localeCompare(b.problem.path, 'en', { numeric: true }))
+      .map((entry) => entry.problem);
   }
 }
 
@@ -244,7 +271,7 @@ export function parseConfig(raw: unknown, source = DEFAULT_CONFIG_FILE): Hookgua
     );
     stages[name] = toStageConfig(name, block);
   }
-  const found = problems.list;
+  const found = problems.inOrderOf(raw);
   if (found.length > 0) throw new ConfigError(source, found);
   return { stages };
 }

@@ -78,10 +78,10 @@ describe('bin/app.ts', () => {
       // Exactly the list the loader builds: no stack trace, no dump of the error object.
       expect(result.stderr.split('\n')).toEqual([
         `Invalid Hookguard configuration (${configFile}): 2 problems`,
-        expect.stringMatching(/^ {2}- stages\.dev\.logRetentionDays: must be one of 1, 3, .*, got 31$/),
         '  - stages.dev.providers.fakemail: unknown provider (expected one of: amazon-ses, brevo, mailersend, ' +
           'mailgun, mailjet, mailtrap, mandrill, postal, postmark, resend, sendgrid, sparkpost, standard-webhooks, ' +
           'unisender-go)',
+        expect.stringMatching(/^ {2}- stages\.dev\.logRetentionDays: must be one of 1, 3, .*, got 31$/),
         '',
       ]);
       expect(existsSync(path.join(outdir, 'manifest.json'))).toBe(false);

@@ -112,7 +112,7 @@ describe('parseConfig', () => {
     expect(() =>
       parseConfig({ stages: { dev: { providers: { sendgrid: {}, nope: {} }, extra: 1 } } }, 'my.json'),
     ).toThrow(
-      /Invalid Hookguard configuration \(my\.json\): 2 problems\n {2}- stages\.dev\.extra: unknown setting[^\n]*\n {2}- stages\.dev\.providers\.nope: unknown provider/,
+      /Invalid Hookguard configuration \(my\.json\): 2 problems\n {2}- stages\.dev\.providers\.nope: unknown provider[^\n]*\n {2}- stages\.dev\.extra: unknown setting/,
     );
   });
 
@@ -321,8 +321,8 @@ describe('where problems are reported', () => {
       stages: { dev: {}, staging: {}, prod: { throttling: { rateLimit: 100 } } },
     });
     expect(problems).toEqual([
-      'shared.providers.sendgrid.allowedCidrs[0]: "10.0.0.1/24" has host bits set beyond /24',
       'shared.providers.sendgrid.rateLimit: must be a whole number from 10 to 2000000000, got 5',
+      'shared.providers.sendgrid.allowedCidrs[0]: "10.0.0.1/24" has host bits set beyond /24',
       'shared.providers.sendgrid.signedUrl: applies only to mandrill',
       'shared.waf.rateLimt: unknown setting (expected one of: rateLimitWindowSeconds, rateLimit, logRetentionDays)',
     ]);
@@ -362,18 +362,18 @@ describe('where problems are reported', () => {
       },
     });
     expect(problems).toEqual([
-      'stages.dev.auth.gracePeriodHours: must be a whole number from 0 to 24 (the rotation interval), got 48',
       'stages.dev.providers.amazon-ses.snsTopicArns[0]: must be an SNS topic ARN, got "not-an-arn"',
       'stages.dev.providers.sendgrid.rateLimit: must be a whole number from 10 to 2000000000, got "x"',
+      'stages.dev.auth.gracePeriodHours: must be a whole number from 0 to 24 (the rotation interval), got 48',
     ]);
   });
 
   it('reports problems of the file itself at their top-level key', () => {
     expect(problemsOf({ $schema: 3, stages: { dev: 5 }, shared: [], extra: true })).toEqual([
       '$schema: must be a string, got 3',
-      'extra: unknown setting (expected one of: $schema, shared, stages)',
-      'shared: must be an object, got []',
       'stages.dev: must be an object, got 5',
+      'shared: must be an object, got []',
+      'extra: unknown setting (expected one of: $schema, shared, stages)',
     ]);
     expect(problemsOf([])).toEqual(['(root): must be a JSON object, got []']);
   });
@@ -393,7 +393,7 @@ describe('where problems are reported', () => {
     expect(Object.keys(config.stages)).toEqual(['dev']);
   });
 
-  it('prints the list the README shows: a header, then one indented line per problem', () => {
+  it('prints the list the README shows: a header, then one indented line per problem, in file order', () => {
     let message = '';
     try {
       parseConfig(
@@ -413,8 +413,8 @@ describe('where problems are reported', () => {
     expect(message).toBe(
       [
         'Invalid Hookguard configuration (hookguard.config.json): 2 problems',
-        '  - stages.prod.auth.authorizerCacheTtlSeconds: must be a whole number from 0 to 3600, got -1',
         '  - stages.prod.providers.sendgrid.allowedCidrs[1]: "10.0.0.1/24" has host bits set beyond /24',
+        '  - stages.prod.auth.authorizerCacheTtlSeconds: must be a whole number from 0 to 3600, got -1',
       ].join('\n'),
     );
   });
