@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { PROVIDER_IDS, type ProviderId } from '../../lambda/core/provider-ids';
+import { ALERTING_KEYS, readAlerting } from './alerting';
 import { DEFAULT_CONFIG_FILE } from './defaults';
 import { jsonSyntaxError } from './json-syntax';
 import { fileSchema, isStageName, show, type StageBlock, stageSchema } from './schema';
@@ -64,6 +65,14 @@ function depthIn(value: unknown, path: Path): number {
   return path.length;
 }
 
+/** Whether a stage path is under one of the alerting keys of `monitoring` (alerting.ts reads those). */
+const isAlertingPath = (path: Path): boolean =>
+  path[0] === 'monitoring' && (ALERTING_KEYS as readonly PropertyKey[]).includes(path[1] as PropertyKey);
+
+/** `.alarms.forgery.threshold` or `.alarmEmails[0]` (alerting.ts's relative paths) as keys. */
+const pathFromText = (text: string): Path =>
+  [...text.matchAll(/\.([^.[\]]+)|\[(\d+)\]/g)].map((match) => (match[2] === undefined ? (match[1] as string) : Number(match[2])));
+
 /** Recursively merges `override` over `base`: objects merge key by key; anything else (lists too) replaces. */
 function deepMerge(base: unknown, override: unknown): unknown {
   if (override === undefined) return base;
@@ -106,6 +115,7 @@ class Problems {
 
   addIssues(issues: readonly z.core.$ZodIssue[], locate: (path: Path) => Path): void {
     for (const issue of issues) {
+      if (isAlertingPath(issue.path)) continue; // reported by readAlerting, with its own wording
       // One unknown-keys issue names several keys: report each at its own path, where the user can find it.
       if (issue.code === 'unrecognized_keys') {
         for (const key of issue.keys) this.add(locate([...issue.path, key]), issue.message);
@@ -211,7 +221,7 @@ function crossFieldRules(
 }
 
 /** The resolved configuration of one stage, from its block with every default applied. */
-function toStageConfig(stage: string, block: StageBlock): StageConfig {
+function toStageConfig(stage: string, block: StageBlock, alerting: StageConfig['alerting']): StageConfig {
   const providers: Partial<Record<ProviderId, ProviderConfig>> = {};
   for (const [id, settings] of Object.entries(block.providers) as [ProviderId, StageBlock['providers'][ProviderId]][]) {
     if (settings === undefined) continue;
@@ -219,11 +229,13 @@ function toStageConfig(stage: string, block: StageBlock): StageConfig {
     if (enabled === false) continue;
     providers[id] = { ...rest, rateLimit: rateLimit ?? block.waf.rateLimit };
   }
-  const { env, customDomain, ...sections } = block;
+  const { env, customDomain, monitoring, ...sections } = block;
   return {
     stage,
     ...sections,
     providers,
+    monitoring: { detailedMetrics: monitoring.detailedMetrics, tracing: monitoring.tracing },
+    alerting,
     ...(env ? { env } : {}),
     ...(customDomain ? { customDomain } : {}),
   };
@@ -261,6 +273,10 @@ export function parseConfig(raw: unknown, source = DEFAULT_CONFIG_FILE): Hookgua
       depthIn(shared, path) > depthIn(stageRaw, path) ? ['shared', ...path] : ['stages', name, ...path];
     const result = stageSchema.safeParse(merged);
     if (!result.success) problems.addIssues(result.error.issues, locate);
+    const alerting = readAlerting(isObject(merged.monitoring) ? merged.monitoring : {}, name);
+    for (const found of alerting.problems) {
+      problems.add(locate(['monitoring', ...pathFromText(found.path)]), found.message);
+    }
     const block = result.success ? result.data : parseLeniently(merged);
     if (block === undefined) continue;
     crossFieldRules(
@@ -269,7 +285,7 @@ export function parseConfig(raw: unknown, source = DEFAULT_CONFIG_FILE): Hookgua
       (path) => depthIn(merged, path) === path.length,
       (path, message) => problems.add(locate(path), message),
     );
-    stages[name] = toStageConfig(name, block);
+    stages[name] = toStageConfig(name, block, alerting.value);
   }
   const found = problems.inOrderOf(raw);
   if (found.length > 0) throw new ConfigError(source, found);

@@ -25,6 +25,7 @@ import {
   LOG_RETENTION_DAYS,
   MAX_BODY_BYTES_LIMIT,
 } from './defaults';
+import { alertingSchema, MAX_SILENCE_ALARM_HOURS } from './alerting';
 import { cidrProblem } from './cidr';
 
 /** Shows an offending value in a message: JSON, never more than 80 characters. */
@@ -38,9 +39,10 @@ export function show(value: unknown): string {
 
 type Issue = { readonly input?: unknown; readonly code?: string };
 
-/** A whole number from `min` to `max`. */
-const wholeNumber = (min: number, max: number) => {
-  const error = (issue: Issue) => `must be a whole number from ${min} to ${max}, got ${show(issue.input)}`;
+/** A whole number from `min` to `max`, optionally of a named unit ("a whole number of hours from..."). */
+const wholeNumber = (min: number, max: number, unit?: string) => {
+  const what = unit === undefined ? 'a whole number' : `a whole number of ${unit}`;
+  const error = (issue: Issue) => `must be ${what} from ${min} to ${max}, got ${show(issue.input)}`;
   return z.int({ error }).min(min, { error }).max(max, { error });
 };
 
@@ -194,6 +196,9 @@ function provider(id: ProviderId) {
     maxBodyBytes: wholeNumber(1, MAX_BODY_BYTES_LIMIT)
       .default(defaultMaxBodyBytes(id))
       .describe('Largest accepted body, bytes.'),
+    silenceAlarmHours: wholeNumber(1, MAX_SILENCE_ALARM_HOURS, 'hours')
+      .optional()
+      .describe('Hours without an accepted request before the silent-provider alarm fires; absent: no such alarm.'),
     snsTopicArns: onlyFor(id, 'amazon-ses', () =>
       list(text(SNS_TOPIC_ARN, 'an SNS topic ARN')).describe(
         'SNS topic ARNs allowed to deliver SES events (required).',
@@ -278,7 +283,9 @@ const monitoring = () =>
     })
       .prefault({})
       .describe('X-Ray sampling of the API stage (tracing itself is always on).'),
-  }).describe('Metrics and tracing of the API.');
+    // Alarm topic, alarms and canary: their rules and messages live in alerting.ts (see load.ts).
+    ...alertingSchema.shape,
+  }).describe('Metrics, tracing and alerting.');
 
 type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json =>
