@@ -71,7 +71,9 @@ const isAlertingPath = (path: Path): boolean =>
 
 /** `.alarms.forgery.threshold` or `.alarmEmails[0]` (alerting.ts's relative paths) as keys. */
 const pathFromText = (text: string): Path =>
-  [...text.matchAll(/\.([^.[\]]+)|\[(\d+)\]/g)].map((match) => (match[2] === undefined ? (match[1] as string) : Number(match[2])));
+  [...text.matchAll(/\.([^.[\]]+)|\[(\d+)\]/g)].map((match) =>
+    match[2] === undefined ? (match[1] as string) : Number(match[2]),
+  );
 
 /** Recursively merges `override` over `base`: objects merge key by key; anything else (lists too) replaces. */
 function deepMerge(base: unknown, override: unknown): unknown {
