@@ -6,6 +6,7 @@ import type { CliDeps, CliIo } from './cli-context';
 import { describeCommandError } from './command-kit';
 import { runRotateCommand } from './rotate-command';
 import { runSendCommand } from './send-command';
+import { runSmokeCommand } from './smoke-command';
 import { runStatusCommand } from './status-command';
 import { runUrlsCommand } from './urls-command';
 
@@ -23,6 +24,7 @@ export const COMMANDS: ReadonlyMap<string, CliCommand> = new Map<string, CliComm
   ['send', { summary: 'post a realistic, signed provider request (<provider> <event-type>, or --all)', run: runSendCommand }],
   ['urls', { summary: 'the webhook URL of every enabled provider (--provider, --json, --deployed)', run: runUrlsCommand }],
   ['rotate', { summary: 'a new Basic credential (--revoke-previous, --deployed)', run: runRotateCommand }],
+  ['smoke', { summary: 'prove a stage end to end: perimeter, signatures, canary (--json, --deployed)', run: runSmokeCommand }],
   ['status', { summary: 'traffic, alarms, DLQs, credential and canary of a stage (--json, --deployed)', run: runStatusCommand }],
 ]);
 
