@@ -27,6 +27,7 @@ import { lockDataDir } from './data-dir-lock';
 import { startEmbeddedDynamoDb } from './embedded-dynamodb';
 import { JsonLinesFile } from './json-lines-file';
 import { createLocalApiHandler, type RequestReport } from './local-api';
+import { answerHealthCheck, RequestCounters } from './request-counters';
 import { type EventEnvelope, LocalEventBus } from './local-event-bus';
 import { InMemoryMetrics, type MetricsCounters } from './local-metrics';
 import { LocalCredentialSource, LocalSecretsStore, LocalSigningKeySource } from './local-secrets';
@@ -238,6 +239,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
     const metrics = new InMemoryMetrics(now);
     const inFlight = new Set<Promise<void>>();
+    // The counters behind GET /healthz and `hookguard status` (src/local/request-counters.ts).
+    const counters = new RequestCounters({ stage: stage.stage, providers: enabled, now });
     const handler = createLocalApiHandler({
       settings,
       metrics,
@@ -245,9 +248,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       process: processWebhook,
       logger,
       now,
-      ...(options.onRequest ? { report: options.onRequest } : {}),
+      report: (report) => {
+        counters.record(report);
+        options.onRequest?.(report);
+      },
     });
     const server = createServer((request, response) => {
+      if (answerHealthCheck(request, response, counters)) return;
       const handling = handler(request, response).finally(() => inFlight.delete(handling));
       inFlight.add(handling);
     });
