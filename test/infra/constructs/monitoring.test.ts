@@ -150,6 +150,8 @@ describe('HookguardMonitoring in a stage with every provider', () => {
     const names = [...alarmsByName(template).keys()].filter((name) => name.startsWith('hookguard-test-dead-letters-'));
     expect(names.sort()).toEqual(
       [
+        // The encrypted bus's own dead-letter queue (issue 13).
+        'hookguard-test-dead-letters-bus',
         'hookguard-test-dead-letters-route-audit',
         'hookguard-test-dead-letters-route-suppression',
         'hookguard-test-dead-letters-route-suppression-queue',
