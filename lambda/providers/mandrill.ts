@@ -4,6 +4,8 @@
  * configured at Mandrill followed by every POST field sorted by name, as name + value. Mandrill gives no event id.
  */
 import type { EventDraft, EventType, RejectReason } from '../core/event';
+import { parseJsonText } from '../core/json';
+import { ownEntry } from '../core/lookup';
 import { ConfigurationError, PayloadError, SignatureError } from '../errors';
 import {
   decodeBase64Strict,
@@ -102,7 +104,7 @@ function parse(request: WebhookRequest): ParseResult {
   if (value === null) throw new PayloadError(`Missing form field ${EVENTS_FIELD}`);
   let events: unknown;
   try {
-    events = JSON.parse(value);
+    events = parseJsonText(value, 'Field mandrill_events');
   } catch {
     throw new PayloadError(`Form field ${EVENTS_FIELD} is not valid JSON`);
   }
@@ -148,11 +150,11 @@ function rejectReason(
 ): RejectReason | null {
   if (name !== 'hard_bounce' && name !== 'soft_bounce') return defaultReason;
   const description = stringAt(event, 'msg', 'bounce_description');
-  return (description !== null ? BOUNCE_DESCRIPTION_REASONS[description] : undefined) ?? defaultReason;
+  return (description !== null ? ownEntry(BOUNCE_DESCRIPTION_REASONS, description) : undefined) ?? defaultReason;
 }
 
 function normaliseMessageEvent(event: Record<string, unknown>, name: string): EventDraft {
-  const [eventType, defaultReason] = MESSAGE_EVENTS[name] ?? ['unknown', null];
+  const [eventType, defaultReason] = ownEntry(MESSAGE_EVENTS, name) ?? ['unknown', null];
   const metadata = getPath(event, ['msg', 'metadata']);
   return {
     eventType,

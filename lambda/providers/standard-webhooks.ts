@@ -5,6 +5,7 @@
 import type { EventDraft, EventType } from '../core/event';
 import { isEventType } from '../core/event';
 import type { ProviderSettings } from '../core/settings';
+import { ownEntry } from '../core/lookup';
 import { PayloadError } from '../errors';
 import {
   dateStringToIso,
@@ -76,7 +77,7 @@ function eventTypeName(event: Record<string, unknown>): string {
 }
 
 function mappedEventType(name: string, settings: ProviderSettings | undefined): EventType {
-  const mapped = settings?.eventTypeMap?.[name];
+  const mapped = settings?.eventTypeMap === undefined ? undefined : ownEntry(settings.eventTypeMap, name);
   return isEventType(mapped) ? mapped : 'unknown';
 }
 

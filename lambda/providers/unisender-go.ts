@@ -15,6 +15,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { EventDraft, EventType, RejectReason } from '../core/event';
+import { parseJsonText } from '../core/json';
+import { ownEntry } from '../core/lookup';
 import { PayloadError, SignatureError } from '../errors';
 import { dateStringToIso, decodeHexStrict, deriveEventId, isRecord, safeEqual, stringAt } from './shared';
 import { simulatedHexId } from './simulated-ids';
@@ -34,7 +36,7 @@ const NOT_JSON = Symbol('not JSON');
 /** Decodes the body as one JSON value; invalid UTF-8 and trailing bytes are refused, not repaired. */
 function parseStrictJson(body: Buffer): unknown {
   try {
-    return JSON.parse(strictUtf8.decode(body));
+    return parseJsonText(strictUtf8.decode(body));
   } catch {
     return NOT_JSON;
   }
@@ -133,7 +135,7 @@ const DELIVERY_STATUS_REASONS: Readonly<Record<string, RejectReason | null>> = {
 
 function rejectReasonOf(status: string | null, deliveryStatus: string | null): RejectReason | null {
   if (deliveryStatus?.startsWith('err')) {
-    const reason = DELIVERY_STATUS_REASONS[deliveryStatus];
+    const reason = ownEntry(DELIVERY_STATUS_REASONS, deliveryStatus);
     return reason === undefined ? 'other' : reason;
   }
   if (status === 'hard_bounced') return 'bounced';
@@ -145,7 +147,7 @@ function emailStatusDraft(event: Record<string, unknown>, data: Record<string, u
   const status = stringAt(data, 'status');
   const deliveryStatus = stringAt(data, 'delivery_info', 'delivery_status');
   return {
-    eventType: (status === null ? undefined : STATUS_MAP[status]) ?? 'unknown',
+    eventType: ownEntry(STATUS_MAP, status) ?? 'unknown',
     eventId: deriveEventId('unisender-go', event),
     messageId: stringAt(data, 'job_id'),
     recipient: stringAt(data, 'email'),
