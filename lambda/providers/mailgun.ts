@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { dateFromSeconds } from '../core/dates';
 import type { EventDraft, EventType, RejectReason } from '../core/event';
-import { parseJsonText } from '../core/json';
+import { NestingLimitError, parseJsonText } from '../core/json';
 import { PayloadError, SignatureError } from '../errors';
 import {
   decodeHexStrict,
@@ -154,7 +154,9 @@ function signatureBlockOf(request: WebhookRequest): SignatureBlock {
   let body: unknown;
   try {
     body = parseJsonBody(request.body);
-  } catch {
+  } catch (error) {
+    // Over Hookguard's nesting limit: a 400 that names the limit rather than a signature failure.
+    if (error instanceof NestingLimitError) throw error;
     throw new SignatureError('body is not JSON, so it carries no signature block');
   }
   const block = isRecord(body) ? body.signature : undefined;

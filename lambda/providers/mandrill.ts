@@ -4,7 +4,7 @@
  * configured at Mandrill followed by every POST field sorted by name, as name + value. Mandrill gives no event id.
  */
 import type { EventDraft, EventType, RejectReason } from '../core/event';
-import { parseJsonText } from '../core/json';
+import { NestingLimitError, parseJsonText } from '../core/json';
 import { ownEntry } from '../core/lookup';
 import { ConfigurationError, PayloadError, SignatureError } from '../errors';
 import {
@@ -104,8 +104,9 @@ function parse(request: WebhookRequest): ParseResult {
   if (value === null) throw new PayloadError(`Missing form field ${EVENTS_FIELD}`);
   let events: unknown;
   try {
-    events = parseJsonText(value, 'Field mandrill_events');
-  } catch {
+    events = parseJsonText(value, `Form field ${EVENTS_FIELD}`);
+  } catch (error) {
+    if (error instanceof NestingLimitError) throw error;
     throw new PayloadError(`Form field ${EVENTS_FIELD} is not valid JSON`);
   }
   if (!Array.isArray(events))

@@ -15,7 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { EventDraft, EventType, RejectReason } from '../core/event';
-import { parseJsonText } from '../core/json';
+import { NestingLimitError, parseJsonText } from '../core/json';
 import { ownEntry } from '../core/lookup';
 import { PayloadError, SignatureError } from '../errors';
 import { dateStringToIso, decodeHexStrict, deriveEventId, isRecord, safeEqual, stringAt } from './shared';
@@ -37,7 +37,9 @@ const NOT_JSON = Symbol('not JSON');
 function parseStrictJson(body: Buffer): unknown {
   try {
     return parseJsonText(strictUtf8.decode(body));
-  } catch {
+  } catch (error) {
+    // Over Hookguard's nesting limit: a 400 that names the limit, from verify and parse alike.
+    if (error instanceof NestingLimitError) throw error;
     return NOT_JSON;
   }
 }
