@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { PayloadError } from '../errors';
 import type { BusEntry, ClaimOutcome, DedupeLedger, EventBusPort, Logger } from '../ports';
 import { assertEventContract } from './contract';
+import { dateFromText } from './dates';
 import { detailTypeOf, EVENT_SOURCE, type NormalisedEvent } from './event';
 
 /** PutEvents takes at most 10 entries per call. */
@@ -126,12 +127,13 @@ export function entrySizeOf(entry: BusEntry): number {
  * event's own timestamp when it has a valid one, else when Hookguard received it.
  */
 export function toBusEntry(event: NormalisedEvent): BusEntry {
-  const eventTime = event.timestamp === null ? Number.NaN : Date.parse(event.timestamp);
+  // Through the guarded date helper: never an Invalid Date, whatever the timestamp says.
+  const time = dateFromText(event.timestamp) ?? dateFromText(event.receivedAt);
   return {
     source: EVENT_SOURCE,
     detailType: detailTypeOf(event.eventType),
     detail: JSON.stringify(event),
-    time: new Date(Number.isNaN(eventTime) ? Date.parse(event.receivedAt) : eventTime),
+    ...(time === null ? {} : { time }),
   };
 }
 

@@ -9,11 +9,11 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { basicAuthorizationHeader } from '../../lambda/core/basic-auth';
-import { PROVIDERS } from '../../lambda/providers';
 import type { RequestReport } from '../../src/local/local-api';
 import { secretsFilePermissionProblem } from '../../src/local/local-secrets';
 import { type LocalRuntime, startLocalRuntime } from '../../src/local/runtime';
 import { parseCredential, readSecretsFile } from '../../src/local/secrets-file';
+import { SIMULATORS } from '../../src/simulate';
 import { CapturingLogger } from '../fixtures/verifier/fakes';
 import { TEST_STAGE, writeTestConfig } from './test-config';
 
@@ -71,7 +71,7 @@ describe('local runtime hardening', () => {
   }
 
   const postmarkBody = () =>
-    PROVIDERS.get('postmark')?.simulate({ eventName: 'Delivery', now: new Date(), uniqueId: `h-${Date.now()}` });
+    SIMULATORS.get('postmark')?.simulate({ eventName: 'Delivery', now: new Date(), uniqueId: `h-${Date.now()}` });
 
   it('answers 401 to two Authorization headers, as the authorizer does, even when both are valid', async () => {
     const simulated = postmarkBody();

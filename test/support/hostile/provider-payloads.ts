@@ -3,13 +3,12 @@
  * and `scripts/hostile-input-check.ts` share: the JSON payload to mutate and how to turn it back into a request.
  */
 import type { ProviderId } from '../../../lambda/core/provider-ids';
-import { PROVIDERS } from '../../../lambda/providers';
 import { hmac } from '../../../lambda/providers/shared';
-import type { ProviderModule } from '../../../lambda/providers/types';
+import { type ProviderSimulator, SIMULATORS } from '../../../src/simulate';
 import { type ProviderSigningMaterial, type SignedPayload, signAsProvider } from './sign-as-provider';
 
 /** The JSON payload a provider's simulated request carries (SES: the SNS Message; Mandrill: mandrill_events). */
-export function payloadOf(module: ProviderModule, eventName: string, now: Date, uniqueId: string): unknown {
+export function payloadOf(module: ProviderSimulator, eventName: string, now: Date, uniqueId: string): unknown {
   const request = module.simulate({ eventName, now, uniqueId });
   const text = request.body.toString('utf8');
   if (module.id === 'amazon-ses') return JSON.parse((JSON.parse(text) as { Message: string }).Message);
@@ -19,8 +18,8 @@ export function payloadOf(module: ProviderModule, eventName: string, now: Date, 
 
 /** Every provider's payloads, one per simulated event. */
 export function allPayloads(now: Date): Array<{ provider: ProviderId; eventName: string; payload: unknown }> {
-  return [...PROVIDERS.values()].flatMap((module) =>
-    module.simulatedEvents.map((eventName) => ({
+  return [...SIMULATORS.values()].flatMap((module) =>
+    module.events.map((eventName) => ({
       provider: module.id,
       eventName,
       payload: payloadOf(module, eventName, now, `base-${module.id}-${eventName}`),

@@ -9,7 +9,7 @@
 import { isUtf8 } from 'node:buffer';
 import { createHash, createPrivateKey, sign } from 'node:crypto';
 import type { ProviderId } from '../../../lambda/core/provider-ids';
-import { SES_SIMULATOR_CERT_URL, SES_SIMULATOR_PRIVATE_KEY_PEM, SES_SIMULATOR_TOPIC_ARN } from '../../../lambda/providers/amazon-ses-simulator';
+import { SES_SIMULATOR_CERT_URL, SES_SIMULATOR_PRIVATE_KEY_PEM, SES_SIMULATOR_TOPIC_ARN } from '../../../src/simulate/amazon-ses-test-keys';
 import { snsStringToSign } from '../../../lambda/providers/amazon-ses';
 import { hmac } from '../../../lambda/providers/shared';
 

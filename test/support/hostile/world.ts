@@ -7,7 +7,7 @@ import { createWebhookProcessor, type WebhookProcessor } from '../../../lambda/c
 import type { ProviderId } from '../../../lambda/core/provider-ids';
 import type { ProviderSettings, RuntimeSettings } from '../../../lambda/core/settings';
 import { PROVIDERS } from '../../../lambda/providers';
-import { SES_SIMULATOR_CERT_PEM, SES_SIMULATOR_CERT_URL, SES_SIMULATOR_TOPIC_ARN } from '../../../lambda/providers/amazon-ses-simulator';
+import { SES_SIMULATOR_CERT_PEM, SES_SIMULATOR_CERT_URL, SES_SIMULATOR_TOPIC_ARN } from '../../../src/simulate/amazon-ses-test-keys';
 import type { WebhookRequest } from '../../../lambda/providers/types';
 import { generateProviderSecrets } from '../../../src/local/signing-keys';
 import { FakeCertificates, FakeSigningKeys, type FakeWorld, fakeWorld, NOW } from '../../fixtures/verifier/fakes';
