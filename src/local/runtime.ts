@@ -27,6 +27,7 @@ import { lockDataDir } from './data-dir-lock';
 import { startEmbeddedDynamoDb } from './embedded-dynamodb';
 import { JsonLinesFile } from './json-lines-file';
 import { createLocalApiHandler, type RequestReport } from './local-api';
+import { answerHealthCheck, RequestCounters } from './request-counters';
 import { type EventEnvelope, LocalEventBus } from './local-event-bus';
 import {
   LocalCredentialSource,
@@ -254,13 +255,18 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
 
     const inFlight = new Set<Promise<void>>();
+    // The counters behind GET /healthz and `hookguard status` (src/local/request-counters.ts).
+    const counters = new RequestCounters({ stage: stage.stage, providers: enabled, now });
     const handler = createLocalApiHandler({
       settings,
       authenticate: (header, provider) => authenticator.authenticate(header, provider),
       process: processWebhook,
       logger,
       now,
-      ...(options.onRequest ? { report: options.onRequest } : {}),
+      report: (report) => {
+        counters.record(report);
+        options.onRequest?.(report);
+      },
     });
     const requestTimeout = options.requestTimeoutMs ?? LOCAL_REQUEST_TIMEOUT_MS;
     const server = createServer(
@@ -271,6 +277,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(requestTimeout / 4))),
       },
       (request, response) => {
+        if (answerHealthCheck(request, response, counters)) return;
         const handling = handler(request, response).finally(() => inFlight.delete(handling));
         inFlight.add(handling);
       },
