@@ -135,14 +135,9 @@ export function entrySizeOf(entry: BusEntry): number {
  * The bus entry of an event: Source `hookguard`, DetailType `email.<type>`, the event as Detail and, as Time, the
  * event's own timestamp when it has a valid one, else when Hookguard received it.
  */
-<<<<<<< HEAD
 export function toBusEntry(event: NormalisedEvent, source: string = EVENT_SOURCE): BusEntry {
-  const eventTime = event.timestamp === null ? Number.NaN : Date.parse(event.timestamp);
-=======
-export function toBusEntry(event: NormalisedEvent): BusEntry {
   // Through the guarded date helper: never an Invalid Date, whatever the timestamp says.
   const time = dateFromText(event.timestamp) ?? dateFromText(event.receivedAt);
->>>>>>> main
   return {
     source,
     detailType: detailTypeOf(event.eventType),
@@ -293,13 +288,9 @@ export async function dedupeAndPublish(
       order.push({ pending: existing, repeat: true });
       continue;
     }
-<<<<<<< HEAD
     const { event, entry } = fitToEntry(original, deps.source);
-=======
-    const { event, entry } = fitToEntry(original);
     // The one contract check before the bus: a violation fails the whole request before anything is claimed.
     assertEventContract(event);
->>>>>>> main
     if (event !== original) logger.warn('Event too large for one bus entry: published without raw', logFields(event));
     const pending: Pending = { key, event, entry, delivered: false };
     byKey.set(key, pending);
