@@ -7,6 +7,7 @@ import { describeCommandError } from './command-kit';
 import { runRotateCommand } from './rotate-command';
 import { runSendCommand } from './send-command';
 import { runKeysCommand } from './keys-command';
+import { runListenCommand } from './listen-command';
 import { runReplayCommand } from './replay-command';
 import { runTailCommand } from './tail-command';
 import { runUrlsCommand } from './urls-command';
@@ -26,6 +27,7 @@ export const COMMANDS: ReadonlyMap<string, CliCommand> = new Map<string, CliComm
   ['urls', { summary: 'the webhook URL of every enabled provider (--provider, --json, --deployed)', run: runUrlsCommand }],
   ['tail', { summary: 'follow events as they are published, one line each (filters, --json, --deployed)', run: runTailCommand }],
   ['replay', { summary: 'publish events of a time range again, or redrive a route\'s dead letters', run: runReplayCommand }],
+  ['listen', { summary: 'forward matching events to a local URL, with retries (--forward-to <url>)', run: runListenCommand }],
   ['keys', { summary: 'set (format-checked), list (fingerprints) and rotate-help for provider signing keys', run: runKeysCommand }],
   ['rotate', { summary: 'a new Basic credential (--revoke-previous, --deployed)', run: runRotateCommand }],
 ]);
