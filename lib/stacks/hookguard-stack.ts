@@ -11,6 +11,7 @@ import type { ProviderConfig, StageConfig } from '../config/types';
 import { CredentialRotation } from '../constructs/credential-rotation';
 import { DedupeTable } from '../constructs/dedupe-table';
 import { EventRoute } from '../constructs/event-route';
+import { HookguardMonitoring, monitoringPropsOf } from '../constructs/monitoring-wiring';
 import { WebhookApi } from '../constructs/webhook-api';
 import { WebhookEventBus } from '../constructs/webhook-event-bus';
 import { WebhookFirewall } from '../constructs/webhook-firewall';
@@ -70,6 +71,8 @@ export class HookguardStack extends Stack {
   public readonly firewall: WebhookFirewall;
   /** The credential's rotation schedule. */
   public readonly rotation: CredentialRotation;
+  /** Alarm topic, alarms, dashboard and credential watch. */
+  public readonly monitoring: HookguardMonitoring;
 
   constructor(scope: Construct, id: string, props: HookguardStackProps) {
     const { config } = props;
@@ -194,6 +197,8 @@ export class HookguardStack extends Stack {
       rotationDays: config.auth.rotationDays,
     });
 
+    this.monitoring = new HookguardMonitoring(this, 'Monitoring', monitoringPropsOf(this, config));
+
     const outputs: Record<(typeof STACK_OUTPUT_KEYS)[number], { value: string; description: string }> = {
       ApiUrl: { value: this.api.url, description: 'Base URL: providers post to <ApiUrl>webhooks/<provider>' },
       RestApiId: { value: this.api.api.restApiId, description: 'REST API id' },
@@ -206,5 +211,6 @@ export class HookguardStack extends Stack {
       ArchiveName: { value: this.events.archive.archiveName, description: 'Archive of every event, for replay' },
     };
     for (const key of STACK_OUTPUT_KEYS) new CfnOutput(this, key, outputs[key]);
+    for (const [key, output] of Object.entries(this.monitoring.outputs())) new CfnOutput(this, key, output);
   }
 }
