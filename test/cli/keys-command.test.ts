@@ -6,19 +6,18 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { PROVIDERS } from '../../lambda/providers';
-import type { ProviderModule } from '../../lambda/providers/types';
 import { keyFingerprint } from '../../src/cli/key-formats';
 import { runCli } from '../../src/cli/main';
 import { readSecretsFile, writeSecretsFile } from '../../src/local/secrets-file';
+import { type ProviderSimulator, simulatorOf } from '../../src/simulate';
 import { type CliKit, createCliKit, defaultSecrets, recordingIo } from './cli-test-kit';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:hookguard-test-signing-keys-AbCdEf';
 const MAILGUN_KEY = '0123456789abcdef0123456789abcdef';
 const NEW_MAILGUN_KEY = 'fedcba9876543210fedcba9876543210';
 
-function module(id: 'sendgrid' | 'postal'): ProviderModule {
-  return PROVIDERS.get(id) as ProviderModule;
+function module(id: 'sendgrid' | 'postal'): ProviderSimulator {
+  return simulatorOf(id);
 }
 
 describe('hookguard keys', () => {
