@@ -2,12 +2,17 @@
  * One Hookguard Lambda function with the project's defaults: newest Node.js runtime, arm64, local esbuild bundling
  * (minified, AWS SDK v3 left to the runtime), its own log group with a retention, active X-Ray tracing, and a role
  * that starts with nothing but the right to write to that log group.
+ *
+ * Where the published package ships a pre-bundled handler (`npm run build` bundles every `lambda/<name>/handler.ts`
+ * with {@link WEBHOOK_FUNCTION_BUNDLING} into `dist/bundles/<name>/`), that bundle is deployed as it is, so a
+ * consumer synthesizes without esbuild, tsx or the TypeScript sources.
  */
 import { existsSync } from 'node:fs';
+import * as path from 'node:path';
 import { Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { PropsProblems, show, VALID_LOG_RETENTION_DAYS } from './props-validation';
@@ -31,9 +36,45 @@ export function newestNodeRuntime(): lambda.Runtime {
   return newest.runtime;
 }
 
+/**
+ * How every Hookguard handler is bundled: by `NodejsFunction` when the sources are at hand (this repository), and by
+ * `npm run build` (`scripts/bundle-lambdas.ts` turns these same options into esbuild's) for the published package.
+ * Change bundling here only, so that both stay identical.
+ */
+export const WEBHOOK_FUNCTION_BUNDLING: BundlingOptions = {
+  minify: true,
+  sourceMap: true,
+  sourcesContent: false,
+  target: newestNodeRuntime().name.replace('nodejs', 'node').replace('.x', ''),
+  format: OutputFormat.CJS,
+  // The Node.js runtime ships AWS SDK v3; bundling it would only slow cold starts.
+  externalModules: ['@aws-sdk/*'],
+  forceDockerBundling: false,
+};
+
+/** Folder of the pre-bundled handlers, relative to the package root (`dist/` in the published package). */
+export const BUNDLES_DIRECTORY = 'bundles';
+
+/** File name of a pre-bundled handler inside its folder; the function's handler is `index.handler`. */
+export const BUNDLE_FILE = 'index.js';
+
+/**
+ * The pre-bundled code of a handler entry, if the package ships it: for `<root>/lambda/<name>/handler.ts` that is
+ * `<root>/bundles/<name>/index.js`. In this repository `<root>` is the project (no bundles: the TypeScript entry is
+ * bundled at synth); in the published package it is `dist/` (bundles, no TypeScript).
+ */
+export function prebundledDirectory(entry: string): string | undefined {
+  const root = path.resolve(path.dirname(entry), '..', '..');
+  const directory = path.join(root, BUNDLES_DIRECTORY, path.basename(path.dirname(entry)));
+  return existsSync(path.join(directory, BUNDLE_FILE)) ? directory : undefined;
+}
+
 /** Props of {@link WebhookFunction}. */
 export interface WebhookFunctionProps {
-  /** Absolute path of the TypeScript entry file; it must export `handler`. */
+  /**
+   * Absolute path of the TypeScript entry file (`.../lambda/<name>/handler.ts`); it must export `handler`. When the
+   * package ships a pre-bundled copy (see {@link prebundledDirectory}) that copy is used and the file need not exist.
+   */
   readonly entry: string;
   /** Days the function's log group keeps logs (a value CloudWatch Logs accepts). */
   readonly logRetentionDays: number;
@@ -84,7 +125,7 @@ export interface WebhookFunctionProps {
  */
 export class WebhookFunction extends Construct {
   /** The function. */
-  public readonly function: NodejsFunction;
+  public readonly function: lambda.Function;
   /** Its execution role. */
   public readonly role: iam.Role;
   /** Its log group. */
@@ -99,7 +140,8 @@ export class WebhookFunction extends Construct {
     super(scope, id);
     const timeout = props.timeout ?? Duration.seconds(10);
     const memorySize = props.memorySize ?? 256;
-    validate(props, timeout, memorySize);
+    const prebundled = Token.isUnresolved(props.entry) ? undefined : prebundledDirectory(props.entry);
+    validate(props, timeout, memorySize, prebundled);
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: props.logRetentionDays as logs.RetentionDays,
@@ -112,10 +154,7 @@ export class WebhookFunction extends Construct {
     this.logGroup.grantWrite(this.role);
 
     const runtime = newestNodeRuntime();
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: props.entry,
-      handler: 'handler',
-      runtime,
+    const functionProps: lambda.FunctionOptions = {
       architecture: lambda.Architecture.ARM_64,
       description: props.description,
       memorySize,
@@ -123,17 +162,22 @@ export class WebhookFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        target: runtime.name.replace('nodejs', 'node').replace('.x', ''),
-        format: OutputFormat.CJS,
-        // The Node.js runtime ships AWS SDK v3; bundling it would only slow cold starts.
-        externalModules: ['@aws-sdk/*'],
-        forceDockerBundling: false,
-      },
-    });
+    };
+    this.function =
+      prebundled === undefined
+        ? new NodejsFunction(this, 'Function', {
+            ...functionProps,
+            entry: props.entry,
+            handler: 'handler',
+            runtime,
+            bundling: WEBHOOK_FUNCTION_BUNDLING,
+          })
+        : new lambda.Function(this, 'Function', {
+            ...functionProps,
+            runtime,
+            code: lambda.Code.fromAsset(prebundled),
+            handler: `${path.basename(BUNDLE_FILE, '.js')}.handler`,
+          });
 
     // Active tracing set on the resource directly: the `tracing` prop would add X-Ray's wildcard statement to the
     // role's default policy, where an acknowledgement of `Resource::*` would also hide any later wildcard grant.
@@ -158,9 +202,14 @@ export class WebhookFunction extends Construct {
   }
 }
 
-function validate(props: WebhookFunctionProps, timeout: Duration, memorySize: number): void {
+function validate(
+  props: WebhookFunctionProps,
+  timeout: Duration,
+  memorySize: number,
+  prebundled: string | undefined,
+): void {
   const problems = new PropsProblems('WebhookFunction');
-  if (!Token.isUnresolved(props.entry) && !existsSync(props.entry)) {
+  if (!Token.isUnresolved(props.entry) && prebundled === undefined && !existsSync(props.entry)) {
     problems.add(`entry must be an existing file, got ${show(props.entry)}`);
   }
   problems.oneOf('logRetentionDays', props.logRetentionDays, VALID_LOG_RETENTION_DAYS);
