@@ -24,6 +24,7 @@ import {
   type SecretValueSource,
   type StackOutputsSource,
 } from './deployed-stack';
+import { type AwsTarget, awsClientConfig } from './command-kit';
 
 /** Where a command writes and what it reads from the environment. */
 export interface CliIo {
@@ -32,6 +33,10 @@ export interface CliIo {
   /** Errors and warnings. */
   readonly err: (line: string) => void;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** stdout is a terminal (colour allowed unless NO_COLOR). @default false */
+  readonly isTTY?: boolean;
+  /** Aborted on Ctrl-C, SIGTERM or a closed stdout: long-running commands clean up and return. */
+  readonly signal?: AbortSignal;
 }
 
 /** The AWS side of the commands that act on a deployed stage. */
@@ -46,8 +51,8 @@ export interface DeployedAws {
 export interface CliDeps {
   /** @default PROVIDERS */
   readonly providers?: ReadonlyMap<ProviderId, ProviderModule>;
-  /** Builds the AWS adapters for a region (the stage's, or the SDK's default chain when undefined). */
-  readonly aws?: (region: string | undefined) => DeployedAws;
+  /** Builds the AWS adapters for a resolved region and profile. */
+  readonly aws?: (target: AwsTarget) => DeployedAws;
   /** @default globalThis.fetch */
   readonly fetch?: typeof fetch;
   /** @default () => new Date() */
@@ -55,8 +60,8 @@ export interface CliDeps {
 }
 
 /** Real AWS adapters over SDK clients using the user's credentials (default chain). */
-export function defaultDeployedAws(region: string | undefined): DeployedAws {
-  const config = region === undefined ? {} : { region };
+export function defaultDeployedAws(target: AwsTarget): DeployedAws {
+  const config = awsClientConfig(target);
   const secretsManager = new SecretsManagerClient(config);
   return {
     stackOutputs: new CloudFormationStackOutputs({ client: new CloudFormationClient(config) }),

@@ -1,30 +1,44 @@
 /**
- * The operator CLI, `npx hookguard <command>`: `send`, `urls`, `rotate`. Exit code 0 when it worked, 1 with a
- * one-line message otherwise.
+ * The operator CLI, `npx hookguard <command>`. Exit code 0 when it worked, 1 with a one-line message otherwise.
+ * Each command is its own module, registered with one line in {@link COMMANDS}.
  */
-import { describeError } from '../local/options';
 import type { CliDeps, CliIo } from './cli-context';
+import { describeCommandError } from './command-kit';
 import { runRotateCommand } from './rotate-command';
 import { runSendCommand } from './send-command';
 import { runUrlsCommand } from './urls-command';
 
-/** `hookguard --help`. */
-export const CLI_USAGE = [
-  'Usage: npx hookguard <command> [options]',
-  '',
-  'Commands:',
-  '  send <provider> <event-type>   post a realistic, signed provider request (--all: every event it can simulate)',
-  '  urls                           the webhook URL of every enabled provider (--deployed: of the deployed stack)',
-  '  rotate                         a new Basic credential (--revoke-previous, --deployed)',
-  '',
-  'Every command takes --config, --stage, --data-dir, --secrets, --port; npx hookguard <command> --help for more.',
-].join('\n');
+/** A command: its one-line summary for `hookguard --help`, and how it runs (resolving the exit code). */
+export interface CliCommand {
+  readonly summary: string;
+  readonly run: (argv: readonly string[], io: CliIo, deps: CliDeps) => Promise<number>;
+}
 
-const COMMANDS: Readonly<Record<string, (argv: readonly string[], io: CliIo, deps: CliDeps) => Promise<number>>> = {
-  send: runSendCommand,
-  urls: runUrlsCommand,
-  rotate: runRotateCommand,
-};
+/**
+ * Every command. A Map, so a name like `constructor` or `__proto__` is simply unknown (an object literal would find
+ * `Object.prototype`'s members).
+ */
+export const COMMANDS: ReadonlyMap<string, CliCommand> = new Map<string, CliCommand>([
+  ['send', { summary: 'post a realistic, signed provider request (<provider> <event-type>, or --all)', run: runSendCommand }],
+  ['urls', { summary: 'the webhook URL of every enabled provider (--provider, --json, --deployed)', run: runUrlsCommand }],
+  ['rotate', { summary: 'a new Basic credential (--revoke-previous, --deployed)', run: runRotateCommand }],
+]);
+
+/** `hookguard --help`. */
+export function cliUsage(): string {
+  return [
+    'Usage: npx hookguard <command> [options]',
+    '',
+    'Commands:',
+    ...[...COMMANDS].map(([name, command]) => `  ${name.padEnd(12)} ${command.summary}`),
+    '',
+    'Every command takes --config, --stage, --data-dir, --secrets, --port and --help; the deployed ones --deployed,',
+    '--region, --profile. npx hookguard <command> --help for more; docs/cli.md for everything.',
+  ].join('\n');
+}
+
+/** `hookguard --help` as a constant, for tests and docs. */
+export const CLI_USAGE = cliUsage();
 
 /**
  * Runs one command line; resolves the exit code. Never throws: errors are printed as one line on `io.err`.
@@ -33,31 +47,64 @@ const COMMANDS: Readonly<Record<string, (argv: readonly string[], io: CliIo, dep
  * const code = await runCli(['urls', '--stage', 'dev'], { out: console.log, err: console.error, env: process.env });
  */
 export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps = {}): Promise<number> {
-  const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-    (command === undefined ? io.err : io.out)(CLI_USAGE);
-    return command === undefined ? 1 : 0;
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    (name === undefined ? io.err : io.out)(cliUsage());
+    return name === undefined ? 1 : 0;
   }
-  const run = COMMANDS[command];
-  if (run === undefined) {
-    io.err(`hookguard: unknown command "${command}" (expected ${Object.keys(COMMANDS).join(', ')})`);
+  const command = COMMANDS.get(name);
+  if (command === undefined) {
+    io.err(`hookguard: unknown command "${name}" (expected ${[...COMMANDS.keys()].join(', ')})`);
     return 1;
   }
   try {
-    return await run(rest, io, deps);
+    return await command.run(rest, io, deps);
   } catch (error) {
-    io.err(`hookguard ${command}: ${describeError(error)}`);
+    io.err(`hookguard ${name}: ${describeCommandError(error)}`);
     return 1;
   }
 }
 
-/** The process entry used by `bin/hookguard.js`. */
+/** How long a command may take to clean up after Ctrl-C before the process exits anyway. */
+const STOP_GRACE_MS = 10_000;
+
+/**
+ * The process entry used by `bin/hookguard.js`. A closed stdout (`hookguard urls | head -1`) ends the output
+ * quietly instead of an EPIPE stack trace; Ctrl-C and SIGTERM abort `io.signal`, so a following command (tail,
+ * listen, replay) removes what it created before exiting; a second Ctrl-C exits at once.
+ */
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<number> {
   // The AWS SDK warns about Node 20 on every call; the warning says nothing about what the user asked for.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  return runCli(argv, {
-    out: (line) => process.stdout.write(`${line}\n`),
-    err: (line) => process.stderr.write(`${line}\n`),
-    env: process.env,
+  const stop = new AbortController();
+  let stdoutClosed = false;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    stdoutClosed = true;
+    stop.abort();
   });
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stop.signal.aborted) {
+      process.stderr.write(`hookguard: ${signal} again, exiting without cleaning up\n`);
+      process.exit(130);
+    }
+    stop.abort();
+    setTimeout(() => process.exit(130), STOP_GRACE_MS).unref();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await runCli(argv, {
+      out: (line) => {
+        if (!stdoutClosed) process.stdout.write(`${line}\n`);
+      },
+      err: (line) => process.stderr.write(`${line}\n`),
+      env: process.env,
+      isTTY: process.stdout.isTTY === true,
+      signal: stop.signal,
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }

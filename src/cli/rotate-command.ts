@@ -15,6 +15,7 @@ import {
   writeSecretsFile,
 } from '../local/secrets-file';
 import { type CliDeps, type CliIo, defaultDeployedAws, loadStage, localBaseUrl, readLocalSecrets } from './cli-context';
+import { awsTarget, DEPLOYED_OPTIONS, DEPLOYED_OPTIONS_HELP } from './command-kit';
 import { describeDeployedStack } from './deployed-stack';
 
 /** `hookguard rotate --help`. */
@@ -28,6 +29,7 @@ export const ROTATE_USAGE = [
   'Options:',
   '  --revoke-previous   stop accepting the previous credential now',
   '  --deployed          rotate the deployed stack Hookguard-<stage> (RotateSecret, then an authorizer cache flush)',
+  ...DEPLOYED_OPTIONS_HELP.slice(1),
   ...COMMON_OPTIONS_HELP,
 ].join('\n');
 
@@ -35,7 +37,7 @@ export const ROTATE_USAGE = [
 export async function runRotateCommand(argv: readonly string[], io: CliIo, deps: CliDeps): Promise<number> {
   const { values } = parseCommandLine(
     argv,
-    { ...COMMON_OPTIONS, deployed: { type: 'boolean' }, 'revoke-previous': { type: 'boolean' } },
+    { ...COMMON_OPTIONS, ...DEPLOYED_OPTIONS, 'revoke-previous': { type: 'boolean' } },
     false,
   );
   if (values.help) {
@@ -47,7 +49,7 @@ export async function runRotateCommand(argv: readonly string[], io: CliIo, deps:
   const revoke = values['revoke-previous'] ?? false;
 
   if (values.deployed) {
-    const aws = (deps.aws ?? defaultDeployedAws)(stage.env?.region);
+    const aws = (deps.aws ?? defaultDeployedAws)(await awsTarget(values, stage, io.env));
     const stack = await describeDeployedStack(aws.stackOutputs, stage.stage);
     const report = await aws.rotate({
       secretId: stack.credentialsSecretArn,

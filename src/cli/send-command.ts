@@ -4,7 +4,6 @@
  */
 
 import { basicAuthorizationHeader } from '../../lambda/core/basic-auth';
-import { isProviderId } from '../../lambda/core/provider-ids';
 import type { BasicCredentialSecret } from '../../lambda/core/secret-formats';
 import { SES_SIMULATOR_PRIVATE_KEY_PEM } from '../../lambda/providers/amazon-ses-simulator';
 import {
@@ -17,6 +16,7 @@ import {
 import type { LocalSecrets } from '../local/secrets-file';
 import { parseCredential } from '../local/secrets-file';
 import { type CliDeps, type CliIo, loadStage, localBaseUrl, readLocalSecrets } from './cli-context';
+import { assertProviderId, assertSimulationKey } from './provider-args';
 import { buildSimulatedRequest, selectSimulatedEvent } from './simulated-requests';
 
 /** `hookguard send --help`. */
@@ -85,7 +85,7 @@ export async function runSendCommand(argv: readonly string[], io: CliIo, deps: C
   }
   const [providerId, eventType, ...extra] = positionals;
   if (providerId === undefined) throw new UsageError('send needs a provider (see npx hookguard send --help)');
-  if (!isProviderId(providerId)) throw new UsageError(`Unknown provider "${providerId}"`);
+  assertProviderId(providerId);
   if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}"`);
   if (values.all && eventType !== undefined) throw new UsageError('Give either an <event-type> or --all, not both');
   if (!values.all && eventType === undefined) throw new UsageError('send needs an <event-type> or --all');
@@ -124,6 +124,7 @@ export async function runSendCommand(argv: readonly string[], io: CliIo, deps: C
   }
 
   let signingKey: string | undefined = values.key;
+  if (signingKey !== undefined) assertSimulationKey(module, signingKey);
   if (signingKey === undefined && module.verify !== undefined) {
     if (providerId === 'amazon-ses') {
       signingKey = SES_SIMULATOR_PRIVATE_KEY_PEM;

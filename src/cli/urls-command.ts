@@ -4,41 +4,61 @@
  */
 import type { ProviderId } from '../../lambda/core/provider-ids';
 import { formatProviderUrls, type ProviderUrl, webhookUrl } from '../local/console-output';
-import { COMMON_OPTIONS, COMMON_OPTIONS_HELP, parseCommandLine, resolveCommonOptions } from '../local/options';
+import { COMMON_OPTIONS, COMMON_OPTIONS_HELP, parseCommandLine, resolveCommonOptions, UsageError } from '../local/options';
+import { PROVIDER_SETUP_HINTS } from '../local/provider-setup';
 import { parseCredential } from '../local/secrets-file';
 import { needsSigningKey } from '../local/signing-keys';
 import { type CliDeps, type CliIo, defaultDeployedAws, loadStage, localBaseUrl, readLocalSecrets } from './cli-context';
+import { awsTarget, DEPLOYED_OPTIONS, DEPLOYED_OPTIONS_HELP, JSON_OPTION, JSON_OPTION_HELP, printJson } from './command-kit';
 import { currentDeployedCredential, describeDeployedStack } from './deployed-stack';
+import { assertProviderId } from './provider-args';
 
 /** `hookguard urls --help`. */
 export const URLS_USAGE = [
-  'Usage: npx hookguard urls [--deployed] [options]',
+  'Usage: npx hookguard urls [--provider <id>] [--json] [--deployed] [options]',
   '',
   'Prints the webhook URL of every enabled provider (credentials included: treat them as secrets) and what to set',
   'at the provider. Locally from the secrets file; with --deployed from stack Hookguard-<stage> with your AWS',
   'credentials (cloudformation:DescribeStacks, secretsmanager:GetSecretValue on the credential secret).',
   '',
   'Options:',
-  '  --deployed          read the deployed stack instead of the local secrets file',
+  '  --provider <id>     only this provider (repeatable)',
+  JSON_OPTION_HELP.replace('print JSON (one document per line) for scripts', 'one JSON object per provider: provider, auth, url, setup'),
+  ...DEPLOYED_OPTIONS_HELP,
   ...COMMON_OPTIONS_HELP,
 ].join('\n');
 
 /** Runs `urls`; resolves the exit code. */
 export async function runUrlsCommand(argv: readonly string[], io: CliIo, deps: CliDeps): Promise<number> {
-  const { values } = parseCommandLine(argv, { ...COMMON_OPTIONS, deployed: { type: 'boolean' } }, false);
+  const { values } = parseCommandLine(
+    argv,
+    { ...COMMON_OPTIONS, ...DEPLOYED_OPTIONS, ...JSON_OPTION, provider: { type: 'string', multiple: true } },
+    false,
+  );
   if (values.help) {
     io.out(URLS_USAGE);
     return 0;
   }
   const options = resolveCommonOptions(values, io.env);
   const { stage, settings, providers } = loadStage(options, deps);
-  const enabled = Object.keys(settings.providers) as ProviderId[];
+  let enabled = Object.keys(settings.providers) as ProviderId[];
+  if (values.provider !== undefined) {
+    const wanted: ProviderId[] = [];
+    for (const id of values.provider) {
+      assertProviderId(id);
+      if (!enabled.includes(id)) throw new UsageError(`Provider ${id} is not enabled in stage ${stage.stage}`);
+      wanted.push(id);
+    }
+    enabled = enabled.filter((id) => wanted.includes(id));
+  }
+  const heading = values.json ? () => undefined : io.out;
   let urls: ProviderUrl[];
   if (values.deployed) {
-    const aws = (deps.aws ?? defaultDeployedAws)(stage.env?.region);
+    const target = await awsTarget(values, stage, io.env);
+    const aws = (deps.aws ?? defaultDeployedAws)(target);
     const stack = await describeDeployedStack(aws.stackOutputs, stage.stage);
     const credential = await currentDeployedCredential(aws.secretValues, stack);
-    io.out(`Stack ${stack.stackName} (${stack.apiUrl}):`);
+    heading(`Stack ${stack.stackName} (${stack.apiUrl}):`);
     urls = enabled.map((provider) => {
       const auth = settings.providers[provider]?.auth ?? 'basic';
       return { provider, auth, url: webhookUrl(stack.apiUrl, provider, auth, credential) };
@@ -47,7 +67,7 @@ export async function runUrlsCommand(argv: readonly string[], io: CliIo, deps: C
     const secrets = await readLocalSecrets(options.secretsPath);
     const credential = parseCredential(secrets.basicAuth.current);
     const base = localBaseUrl(options.port);
-    io.out(`Local runtime (stage ${stage.stage}, ${base}):`);
+    heading(`Local runtime (stage ${stage.stage}, ${base}):`);
     urls = enabled.map((provider) => {
       const auth = settings.providers[provider]?.auth ?? 'basic';
       const module = providers.get(provider);
@@ -60,6 +80,10 @@ export async function runUrlsCommand(argv: readonly string[], io: CliIo, deps: C
       };
     });
   }
-  for (const line of formatProviderUrls(urls)) io.out(line);
+  if (values.json) {
+    for (const url of urls) printJson(io, { ...url, setup: PROVIDER_SETUP_HINTS[url.provider] });
+  } else {
+    for (const line of formatProviderUrls(urls)) io.out(line);
+  }
   return 0;
 }

@@ -2,6 +2,7 @@
 
 import type { RotateCredentialsOptions } from '../../lib/ops/rotate-credentials';
 import type { DeployedAws } from '../../src/cli/cli-context';
+import type { AwsTarget } from '../../src/cli/command-kit';
 
 export const DEPLOYED_OUTPUTS = {
   ApiUrl: 'https://abc123.execute-api.eu-west-1.amazonaws.com/test/',
@@ -16,7 +17,7 @@ export function fakeDeployedAws(outputs: Record<string, string> = DEPLOYED_OUTPU
     stacks: [] as string[],
     secrets: [] as string[],
     rotations: [] as Array<Omit<RotateCredentialsOptions, 'secretsManager' | 'apiGateway' | 'onProgress'>>,
-    regions: [] as Array<string | undefined>,
+    targets: [] as AwsTarget[],
   };
   const aws: DeployedAws = {
     stackOutputs: {
@@ -46,8 +47,8 @@ export function fakeDeployedAws(outputs: Record<string, string> = DEPLOYED_OUTPU
   };
   return {
     calls,
-    factory: (region: string | undefined) => {
-      calls.regions.push(region);
+    factory: (target: AwsTarget) => {
+      calls.targets.push(target);
       return aws;
     },
   };

@@ -35,8 +35,23 @@ describe('hookguard CLI', () => {
 
     // Assess
     expect(code).toBe(1);
-    expect(io.errors).toEqual(['hookguard: unknown command "deploy" (expected send, urls, rotate)']);
+    expect(io.errors).toEqual([expect.stringMatching(/^hookguard: unknown command "deploy" \(expected send, urls, rotate/)]);
   });
+
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])(
+    'treats %s, an Object.prototype member, as an unknown command',
+    async (name) => {
+      // Prepare
+      const io = recordingIo();
+
+      // Act
+      const code = await runCli([name], io);
+
+      // Assess
+      expect(code).toBe(1);
+      expect(io.errors).toEqual([expect.stringMatching(new RegExp(`^hookguard: unknown command "${name}" \\(expected `))]);
+    },
+  );
 
   it.each([
     ['send', /^Usage: npx hookguard send <provider> <event-type>/],

@@ -61,13 +61,14 @@ describe('hookguard rotate', () => {
 
       // Act
       const code = await runCli(
-        ['rotate', '--deployed', ...(revoke ? ['--revoke-previous'] : []), ...kit.commonArgs],
+        ['rotate', '--deployed', '--region', 'eu-west-1', ...(revoke ? ['--revoke-previous'] : []), ...kit.commonArgs],
         io,
         { aws: aws.factory },
       );
 
       // Assess
       expect(code).toBe(0);
+      expect(aws.calls.targets).toEqual([{ region: 'eu-west-1' }]);
       expect(aws.calls.rotations).toEqual([
         {
           secretId: DEPLOYED_OUTPUTS.CredentialsSecretArn,
