@@ -65,24 +65,30 @@ export function propRows(): PropRow[] {
       const required = member.questionToken === undefined;
       const rowPath = `${prefix}${name}`;
       if (!required && defaultValue === undefined) throw new Error(`${rowPath} is optional but has no @default`);
-      // A map of provider ids to settings, a list of settings, or one nested settings object.
-      const mapped = ts.isTypeLiteralNode(typeNode) ? typeNode.members.find(ts.isIndexSignatureDeclaration) : undefined;
-      const mappedType = ts.isMappedTypeNode(typeNode) ? typeNode.type : mapped?.type;
+      // A map of ids (providers, alarms) to settings, a list of settings, or nested settings (also in a union).
+      const mapped = ts.isMappedTypeNode(typeNode) ? typeNode : undefined;
       const listItem = ts.isArrayTypeNode(typeNode)
         ? typeNode.elementType
         : ts.isTypeOperatorNode(typeNode) && ts.isArrayTypeNode(typeNode.type)
           ? typeNode.type.elementType
           : undefined;
-      const nestedName = (node: ts.TypeNode | undefined) =>
-        node && ts.isTypeReferenceNode(node) && declared.has(node.typeName.getText(settings))
+      const nestedName = (node: ts.TypeNode | undefined): string | undefined => {
+        if (node === undefined) return undefined;
+        if (ts.isUnionTypeNode(node)) return node.types.map(nestedName).find((name) => name !== undefined);
+        return ts.isTypeReferenceNode(node) && declared.has(node.typeName.getText(settings))
           ? node.typeName.getText(settings)
           : undefined;
+      };
       rows.push({ path: rowPath, type: typeText, required, description, ...(required ? {} : { defaultValue }) });
-      const nested = nestedName(typeNode);
-      const mappedName = nestedName(mappedType);
+      const mappedName = nestedName(mapped?.type);
       const listName = nestedName(listItem);
-      if (mappedName) walk(declared.get(mappedName) as ts.InterfaceDeclaration, `${rowPath}.<provider>.`);
-      else if (listName) walk(declared.get(listName) as ts.InterfaceDeclaration, `${rowPath}[].`);
+      const nested = nestedName(typeNode);
+      if (mapped && mappedName) {
+        // `[P in ProviderId]` reads as `<provider>`, `[A in AlarmId]` as `<alarm>`.
+        const keyType = mapped.typeParameter.constraint?.getText(settings) ?? 'key';
+        const placeholder = keyType.replace(/Id$/, '').replace(/^./, (first) => first.toLowerCase());
+        walk(declared.get(mappedName) as ts.InterfaceDeclaration, `${rowPath}.<${placeholder}>.`);
+      } else if (listName) walk(declared.get(listName) as ts.InterfaceDeclaration, `${rowPath}[].`);
       else if (nested) walk(declared.get(nested) as ts.InterfaceDeclaration, `${rowPath}.`);
     }
   };

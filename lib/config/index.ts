@@ -1,3 +1,4 @@
+export * from './alerting';
 export * from './defaults';
 export * from './load';
 export * from './runtime';

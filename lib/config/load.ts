@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { EVENT_TYPES } from '../../lambda/core/event';
 import { isProviderId, PROVIDER_IDS, type ProviderId, UNSIGNED_PROVIDERS } from '../../lambda/core/provider-ids';
+import { ALERTING_KEYS, type AlertingConfig, readAlerting, readSilenceAlarmHours } from './alerting';
 import {
   DEFAULT_ARCHIVE_RETENTION_DAYS,
   DEFAULT_AUTH,
@@ -234,6 +235,7 @@ const PROVIDER_KEYS = [
   'snsTopicArns',
   'signedUrl',
   'eventTypeMap',
+  'silenceAlarmHours',
 ] as const;
 
 function readThrottling(reader: Reader, value: unknown, path: string, fallback: ThrottlingConfig): ThrottlingConfig {
@@ -277,6 +279,10 @@ function readProvider(
       MAX_BODY_BYTES_LIMIT,
     ),
   };
+  // Alerting (lib/config/alerting.ts): the silent-provider alarm, off unless set.
+  const silence = readSilenceAlarmHours(raw.silenceAlarmHours);
+  if (silence.problem) reader.problem(`${path}.silenceAlarmHours`, silence.problem);
+  if (silence.value !== undefined) config.silenceAlarmHours = silence.value;
   if (raw.throttling !== undefined) {
     config.throttling = readThrottling(reader, raw.throttling, `${path}.throttling`, DEFAULT_THROTTLING);
   }
@@ -491,9 +497,17 @@ const STAGE_KEYS = [
 /** Largest X-Ray reservoir accepted, traces per second (far above what a webhook receiver needs). */
 const MAX_TRACE_RESERVOIR_PER_SECOND = 10_000;
 
+/** The alarm topic, alarms and canary: the alerting keys of `monitoring` (lib/config/alerting.ts). */
+function readStageAlerting(reader: Reader, value: unknown, stage: string, path: string): AlertingConfig {
+  const raw = isObject(value) ? value : {};
+  const { value: alerting, problems } = readAlerting(raw, stage);
+  for (const problem of problems) reader.problem(`${path}${problem.path}`, problem.message);
+  return alerting;
+}
+
 function readMonitoring(reader: Reader, value: unknown, path: string): MonitoringConfig {
   const raw = reader.object(value, path);
-  reader.knownKeys(raw, ['detailedMetrics', 'tracing'], path);
+  reader.knownKeys(raw, ['detailedMetrics', 'tracing', ...ALERTING_KEYS], path);
   const tracingRaw = reader.object(raw.tracing, `${path}.tracing`);
   reader.knownKeys(tracingRaw, ['reservoirPerSecond', 'fixedRate'], `${path}.tracing`);
   const tracing = {
@@ -651,6 +665,7 @@ function readStage(reader: Reader, stage: string, raw: Json, path: string): Stag
     dedupe,
     events,
     monitoring: readMonitoring(reader, raw.monitoring, `${path}.monitoring`),
+    alerting: readStageAlerting(reader, raw.monitoring, stage, `${path}.monitoring`),
     logRetentionDays: reader.oneOf(
       raw.logRetentionDays,
       `${path}.logRetentionDays`,

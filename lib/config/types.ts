@@ -7,6 +7,7 @@
 import type { EventType } from '../../lambda/core/event';
 import type { ProviderId } from '../../lambda/core/provider-ids';
 import type { AuthMode } from '../../lambda/core/settings';
+import type { AlertingConfig } from './alerting';
 
 export type { AuthMode, EventType, ProviderId };
 
@@ -47,6 +48,10 @@ export interface ProviderConfig {
   readonly signedUrl?: string;
   /** Standard Webhooks: the sender's event types mapped to normalised types; unmapped types become `unknown`. */
   readonly eventTypeMap?: Readonly<Record<string, EventType>>;
+  /**
+   * Hours without an accepted request before the silent-provider alarm fires (1 to 168); absent: no such alarm.
+   */
+  readonly silenceAlarmHours?: number;
 }
 
 /** An optional custom domain for the API. */
@@ -173,6 +178,8 @@ export interface StageConfig {
   readonly dedupe: DedupeConfig;
   readonly events: EventsConfig;
   readonly monitoring: MonitoringConfig;
+  /** Alarm topic, alarms and canary, read from the alerting keys of `monitoring` (see `alerting.ts`). */
+  readonly alerting: AlertingConfig;
   /** Days to keep Lambda and API access logs. */
   readonly logRetentionDays: number;
 }

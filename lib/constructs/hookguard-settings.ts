@@ -4,6 +4,7 @@
  * completes them into a `StageConfig`. docs/construct.md's prop table is generated from this file
  * (`npx tsx scripts/construct-docs.ts`).
  */
+import type { AlarmId } from '../config/alerting';
 import type {
   AuthMode,
   EventPattern,
@@ -81,6 +82,11 @@ export interface ProviderSettings {
    * @default - none: every event type becomes `unknown`
    */
   readonly eventTypeMap?: Readonly<Record<string, EventType>>;
+  /**
+   * Hours without an accepted request before the silent-provider alarm fires (1 to 168).
+   * @default - no silent-provider alarm for this provider
+   */
+  readonly silenceAlarmHours?: number;
 }
 
 /** A custom domain name for the API. */
@@ -226,7 +232,45 @@ export interface TraceSamplingSettings {
   readonly fixedRate?: number;
 }
 
-/** Metrics and tracing of the API. */
+/** One default alarm's override (docs/operations.md lists the alarms, their units and defaults). */
+export interface AlarmSettings {
+  /**
+   * Off: the alarm is not created.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * The threshold, in the alarm's unit.
+   * @default - the alarm's own (docs/operations.md)
+   */
+  readonly threshold?: number;
+  /**
+   * How many periods are evaluated (1 to 24).
+   * @default - the alarm's own
+   */
+  readonly evaluationPeriods?: number;
+  /**
+   * How many of them must breach (at most evaluationPeriods).
+   * @default - the alarm's own
+   */
+  readonly datapointsToAlarm?: number;
+}
+
+/** The scheduled canary. */
+export interface CanarySettings {
+  /**
+   * On: a scheduled function posts a canary through the public URL.
+   * @default - on when the stage name contains `prod`
+   */
+  readonly enabled?: boolean;
+  /**
+   * Minutes between canaries (1 to 60).
+   * @default 5
+   */
+  readonly intervalMinutes?: number;
+}
+
+/** Metrics, tracing and alarms. */
 export interface MonitoringSettings {
   /**
    * Per-method CloudWatch metrics of the API stage ($2.10 a month per method that gets traffic).
@@ -238,6 +282,37 @@ export interface MonitoringSettings {
    * @default - no reservoir, 1 % of requests
    */
   readonly tracing?: TraceSamplingSettings;
+  /**
+   * E-mail addresses subscribed to the stage's alarm topic (each confirms once).
+   * @default []
+   */
+  readonly alarmEmails?: readonly string[];
+  /**
+   * An existing SNS topic every alarm notifies as well (its key policy must let CloudWatch publish).
+   * @default - only the stage's own alarm topic
+   */
+  readonly alarmTopicArn?: string;
+  /**
+   * Where the runbook lives; each alarm description links `<runbookUrl>#<section>`.
+   * @default "docs/operations.md"
+   */
+  readonly runbookUrl?: string;
+  /**
+   * Overrides of the default alarms by alarm id (`apiErrors`, `verifierErrors`, `deadLetters`, ...); `false` turns
+   * one off.
+   * @default - every default alarm with its default settings
+   */
+  readonly alarms?: { readonly [A in AlarmId]?: AlarmSettings | false };
+  /**
+   * The account's Lambda concurrency quota in the region (the concurrency alarm is a share of it).
+   * @default 1000
+   */
+  readonly lambdaConcurrencyLimit?: number;
+  /**
+   * The scheduled canary: `true`, `false` or its settings.
+   * @default - on (every 5 minutes) when the stage name contains `prod`, off otherwise
+   */
+  readonly canary?: boolean | CanarySettings;
 }
 
 /** One stage's settings: the keys of a stage in `hookguard.config.json` (without `env`, which is the stack's). */

@@ -12,6 +12,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../../lambda/core/event';
@@ -23,6 +24,7 @@ import { CredentialRotation } from './credential-rotation';
 import { DedupeTable } from './dedupe-table';
 import { EventRoute } from './event-route';
 import type { HookguardSettings } from './hookguard-settings';
+import { HookguardMonitoring, monitoringPropsOf } from './monitoring-wiring';
 import { InvalidPropsError, show } from './props-validation';
 import { WebhookApi } from './webhook-api';
 import { WebhookEventBus } from './webhook-event-bus';
@@ -32,6 +34,9 @@ import { WebhookSecrets } from './webhook-secrets';
 
 /** API Gateway gives up on an integration after 29 s; the verifier must answer (even with an error) before that. */
 export const VERIFIER_TIMEOUT = Duration.seconds(25);
+
+/** Props that stand for an already validated and completed stage ({@link Hookguard.fromStageConfig}). */
+const RESOLVED_PROPS = new WeakMap<HookguardProps, StageConfig>();
 
 /** Route names: letters, digits, `-` and `_` (they name the rule's construct and the `logs` target's group). */
 const ROUTE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -84,6 +89,8 @@ export class Hookguard extends Construct {
   public readonly firewall: WebhookFirewall;
   /** The credential's rotation schedule. */
   public readonly rotation: CredentialRotation;
+  /** Alarm topic, alarms, composite health alarm, dashboard and credential watch. */
+  public readonly monitoring: HookguardMonitoring;
 
   /** The bus every normalised event is published to (`hookguard-<stage>`). */
   public readonly eventBus: events.EventBus;
@@ -105,12 +112,17 @@ export class Hookguard extends Construct {
   public readonly encryptionKey: kms.Key;
   /** The web ACL associated with the API stage. */
   public readonly webAcl: wafv2.CfnWebACL;
+  /** The stage's alarm topic (`hookguard-<stage>-alarms`, KMS-encrypted): every alarm notifies it. */
+  public readonly alarmTopic: sns.Topic;
 
   private readonly codeRoutes = new Map<string, events.Rule>();
 
   constructor(scope: Construct, id: string, props: HookguardProps) {
     super(scope, id);
-    const config = resolveProps(this, props);
+    const resolved = RESOLVED_PROPS.get(props);
+    const twin = stageTakenProblem(this, props.stage);
+    if (resolved && twin) throw new InvalidPropsError(`Hookguard ${this.node.path}`, [twin]);
+    const config = resolved ?? resolveProps(this, props, twin);
     this.config = config;
     this.stageName = config.stage;
     Tags.of(this).add('app', 'hookguard');
@@ -229,6 +241,8 @@ export class Hookguard extends Construct {
       rotationDays: config.auth.rotationDays,
     });
 
+    this.monitoring = new HookguardMonitoring(this, 'Monitoring', monitoringPropsOf(this, config));
+
     this.eventBus = this.events.bus;
     this.archive = this.events.archive;
     this.restApi = this.api.api;
@@ -239,6 +253,21 @@ export class Hookguard extends Construct {
     this.signingKeysSecret = this.secrets.signingKeys;
     this.encryptionKey = this.secrets.encryptionKey;
     this.webAcl = this.firewall.webAcl;
+    this.alarmTopic = this.monitoring.topic;
+  }
+
+  /**
+   * A Hookguard from a stage that `loadConfig` or `parseConfig` has already validated and completed (the standalone
+   * app's stacks are built this way from `hookguard.config.json`).
+   *
+   * @example
+   * const config = loadConfig('hookguard.config.json');
+   * Hookguard.fromStageConfig(stack, 'Webhooks', stageOf(config, 'prod'));
+   */
+  static fromStageConfig(scope: Construct, id: string, config: StageConfig): Hookguard {
+    const props: HookguardProps = { stage: config.stage, providers: config.providers };
+    RESOLVED_PROPS.set(props, config);
+    return new Hookguard(scope, id, props);
   }
 
   /**
@@ -320,8 +349,8 @@ export class Hookguard extends Construct {
  * Validates the props with the configuration's own code (`parseConfig`, as if they were `stages.<stage>` of
  * `hookguard.config.json`) plus what only a construct can get wrong, and throws once naming every problem.
  */
-function resolveProps(scope: Hookguard, props: HookguardProps): StageConfig {
-  const problems: string[] = [];
+function resolveProps(scope: Hookguard, props: HookguardProps, twin: string | undefined): StageConfig {
+  const problems: string[] = twin ? [twin] : [];
   const { stage, ...settings } = props as HookguardProps & { readonly env?: unknown };
   if (typeof stage !== 'string') {
     throw new InvalidPropsError('Hookguard', [`stage must be a stage name, got ${show(stage)}`]);
@@ -347,16 +376,18 @@ function resolveProps(scope: Hookguard, props: HookguardProps): StageConfig {
   let config = parse(stage);
   // A bad stage name stops the parser before the settings: read them under a valid name to report their problems too.
   if (problems.some((problem) => problem.startsWith('stage: '))) config = parse('placeholder');
-  const twin = Stack.of(scope)
-    .node.findAll()
-    .find((other) => other !== scope && other instanceof Hookguard && other.stageName === stage);
-  if (twin !== undefined) {
-    problems.push(
-      `stage ${show(stage)} is already used by ${twin.node.path}: each Hookguard needs a stage of its own (it names the bus, secrets, key alias and web ACL)`,
-    );
-  }
   if (problems.length > 0 || config === undefined) {
     throw new InvalidPropsError(`Hookguard ${scope.node.path}`, problems);
   }
   return config;
+}
+
+/** Each Hookguard of a stack needs its own stage: the stage names the bus, secrets, key alias and web ACL. */
+function stageTakenProblem(scope: Hookguard, stage: string): string | undefined {
+  const twin = Stack.of(scope)
+    .node.findAll()
+    .find((other) => other !== scope && other instanceof Hookguard && other.stageName === stage);
+  return twin === undefined
+    ? undefined
+    : `stage ${show(stage)} is already used by ${twin.node.path}: each Hookguard needs a stage of its own (it names the bus, secrets, key alias and web ACL)`;
 }

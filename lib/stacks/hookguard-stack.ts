@@ -9,6 +9,7 @@ import type { CredentialRotation } from '../constructs/credential-rotation';
 import type { DedupeTable } from '../constructs/dedupe-table';
 import type { EventRoute } from '../constructs/event-route';
 import { Hookguard } from '../constructs/hookguard';
+import type { HookguardMonitoring } from '../constructs/monitoring';
 import type { WebhookApi } from '../constructs/webhook-api';
 import type { WebhookEventBus } from '../constructs/webhook-event-bus';
 import type { WebhookFirewall } from '../constructs/webhook-firewall';
@@ -72,6 +73,8 @@ export class HookguardStack extends Stack {
   public readonly firewall: WebhookFirewall;
   /** The credential's rotation schedule. */
   public readonly rotation: CredentialRotation;
+  /** Alarm topic, alarms, dashboard and credential watch. */
+  public readonly monitoring: HookguardMonitoring;
 
   constructor(scope: Construct, id: string, props: HookguardStackProps) {
     const { config } = props;
@@ -80,8 +83,7 @@ export class HookguardStack extends Stack {
       ...props,
       env: props.env ?? config.env,
     });
-    const { stage, env: _env, ...settings } = config;
-    this.hookguard = new Hookguard(this, 'Default', { stage, ...settings });
+    this.hookguard = Hookguard.fromStageConfig(this, 'Default', config);
     ({
       secrets: this.secrets,
       dedupe: this.dedupe,
@@ -93,6 +95,7 @@ export class HookguardStack extends Stack {
       api: this.api,
       firewall: this.firewall,
       rotation: this.rotation,
+      monitoring: this.monitoring,
     } = this.hookguard);
 
     const outputs: Record<(typeof STACK_OUTPUT_KEYS)[number], { value: string; description: string }> = {
@@ -107,5 +110,6 @@ export class HookguardStack extends Stack {
       ArchiveName: { value: this.events.archive.archiveName, description: 'Archive of every event, for replay' },
     };
     for (const key of STACK_OUTPUT_KEYS) new CfnOutput(this, key, outputs[key]);
+    for (const [key, output] of Object.entries(this.monitoring.outputs())) new CfnOutput(this, key, output);
   }
 }

@@ -5,12 +5,19 @@ import { DOC_FILE, propRows, renderedDoc } from '../../../scripts/construct-docs
 /** A stage that exercises every nested settings object once, everything else left to its default. */
 const PROBE = {
   providers: { postal: { throttling: {} } },
+  monitoring: { canary: {} },
   events: { routes: [{ name: 'probe', eventPattern: { 'detail-type': ['email.sent'] }, target: { type: 'sqs' } }] },
 };
 
+/** Where a prop lands in the resolved `StageConfig`: the alerting keys of `monitoring` are gathered in `alerting`. */
+function resolvedPath(path: string): string {
+  return path.replace(/^monitoring\.(alarmEmails|alarmTopicArn|runbookUrl|alarms|lambdaConcurrencyLimit|canary)\b/, 'alerting.$1');
+}
+
 function valueAt(root: unknown, path: string): unknown {
-  return path
+  return resolvedPath(path)
     .replace('<provider>', 'postal')
+    .replace('<alarm>', 'apiErrors')
     .replace('[]', '.0')
     .split('.')
     .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], root);
@@ -36,7 +43,7 @@ describe('docs/construct.md', () => {
     const bare = parseConfig({ stages: { bare: { providers: { postal: {} } } } }).stages.bare;
     const probe = parseConfig({ stages: { probe: PROBE } }).stages.probe;
     // Keys inside a list item or an optional nested object only have defaults once that item or object exists.
-    const resolvedFor = (path: string) => (/\[\]\.|<provider>\.throttling\./.test(path) ? probe : bare);
+    const resolvedFor = (path: string) => (/\[\]\.|<provider>\.throttling\.|canary\./.test(path) ? probe : bare);
     const literal = propRows().flatMap((row) => {
       if (row.required || row.defaultValue === undefined || row.defaultValue.startsWith('- ')) return [];
       // `true` for `enabled`: the provider is there. Object literals in TS syntax are checked key by key below.

@@ -49,8 +49,7 @@ describe('Hookguard', () => {
       env: { account: '123456789012', region: 'eu-west-1' },
     });
     const userStack = testStack();
-    const { stage, env: _env, ...settings } = config;
-    new Hookguard(userStack, 'Webhooks', { stage, ...settings });
+    new Hookguard(userStack, 'Webhooks', { stage: 'test', ...EVERY_PROVIDER_STAGE } as HookguardProps);
     expect(countsByType(Template.fromStack(userStack))).toEqual(countsByType(Template.fromStack(standalone)));
   });
 
@@ -71,6 +70,7 @@ describe('Hookguard', () => {
     expect(resolve(hooks.encryptionKey.keyArn)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^WebhooksSecretsKey/), 'Arn'] });
     expect(resolve(hooks.webAcl.attrArn)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^WebhooksFirewallWebAcl/), 'Arn'] });
     expect(JSON.stringify(resolve(hooks.url))).toContain('execute-api');
+    expect(logicalId(hooks.alarmTopic.topicArn)).toMatch(/^WebhooksMonitoringAlarmTopic/);
     expect(hooks.stageName).toBe('dev');
     expect(hooks.config.providers.sendgrid?.auth).toBe('both');
     template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);

@@ -1,5 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { toRuntimeSettings } from '../../../lib/config';
+import { MONITORING_OUTPUT_KEYS } from '../../../lib/constructs/monitoring';
 import type { StageConfig } from '../../../lib/config/types';
 import { HookguardStack, STACK_OUTPUT_KEYS, stackNameOf } from '../../../lib/stacks/hookguard-stack';
 import { EVERY_PROVIDER_STAGE, resourcesOf, stageConfig, testApp } from '../support/infra-fixtures';
@@ -47,7 +48,7 @@ describe('HookguardStack', () => {
   });
 
   it('publishes exactly the outputs the operator CLI reads', () => {
-    expect(Object.keys(template.findOutputs('*')).sort()).toEqual([...STACK_OUTPUT_KEYS].sort());
+    expect(Object.keys(template.findOutputs('*')).sort()).toEqual([...STACK_OUTPUT_KEYS, ...MONITORING_OUTPUT_KEYS].sort());
     template.hasOutput('StageName', { Value: 'test' });
     template.hasOutput('RestApiId', { Value: { Ref: Match.stringLikeRegexp('^ApiRestApi') } });
     template.hasOutput('CredentialsSecretArn', { Value: { Ref: Match.stringLikeRegexp('^SecretsCredentials') } });
@@ -115,7 +116,8 @@ describe('HookguardStack', () => {
 
   it('runs every function on Node.js 24, arm64, traced, with a log retention', () => {
     const functions = resourcesOf(template, 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(3);
+    // Authorizer, verifier, rotation, and monitoring's credential watch.
+    expect(functions).toHaveLength(4);
     for (const [, properties] of functions) {
       expect(properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -131,7 +133,7 @@ describe('HookguardStack', () => {
   it.each([
     ['AWS::DynamoDB::Table', 1],
     ['AWS::SecretsManager::Secret', 2],
-    ['AWS::KMS::Key', 1],
+    ['AWS::KMS::Key', 2],
     ['AWS::Events::EventBus', 1],
     ['AWS::Events::Archive', 1],
   ])('retains every %s', (type, count) => {
@@ -270,7 +272,8 @@ describe('HookguardStack', () => {
   });
 
   it('creates one rule with a DLQ per configured route', () => {
-    const rules = resourcesOf(template, 'AWS::Events::Rule');
+    // Rules on the Hookguard bus (monitoring's hourly schedule runs on the default bus).
+    const rules = resourcesOf(template, 'AWS::Events::Rule').filter(([, properties]) => properties.EventBusName);
     expect(rules).toHaveLength(EVERY_PROVIDER_STAGE.events.routes.length);
     for (const [, properties] of rules) {
       for (const target of properties.Targets as Properties[]) expect(target.DeadLetterConfig).toBeDefined();

@@ -230,7 +230,7 @@ describe('parseConfig', () => {
         { tracing: { sampleRate: 0.1 } },
         'stages.dev.monitoring.tracing.sampleRate: unknown setting (expected one of: reservoirPerSecond, fixedRate)',
       ],
-      [{ metrics: true }, 'stages.dev.monitoring.metrics: unknown setting (expected one of: detailedMetrics, tracing)'],
+      [{ metrics: true }, 'stages.dev.monitoring.metrics: unknown setting (expected one of: detailedMetrics, tracing, alarmEmails, alarmTopicArn, runbookUrl, alarms, lambdaConcurrencyLimit, canary)'],
     ])('rejects monitoring %j', (monitoring, expected) => {
       expect(problemsOf(stageWith(monitoring))).toContain(expected);
     });
