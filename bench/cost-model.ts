@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createWebhookProcessor } from '../lambda/core/pipeline';
-import { mailgunProvider } from '../lambda/providers/mailgun';
+import { mailgunSimulator } from '../src/simulate/mailgun';
 import { CURRENT, warmDecider } from './figures/authorizer';
 import { runChild } from './lib/child';
 import {
@@ -51,7 +51,7 @@ export async function measureVerifierCpuMs(): Promise<number> {
   let sequence = 0;
   const fresh = () => {
     const now = new Date();
-    const simulated = mailgunProvider.simulate({
+    const simulated = mailgunSimulator.simulate({
       eventName: 'delivered',
       signingKey,
       now,

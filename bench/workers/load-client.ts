@@ -12,7 +12,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { mailgunProvider } from '../../lambda/providers/mailgun';
+import { mailgunSimulator } from '../../src/simulate/mailgun';
 import { privateKeyFromPem, sendgridEvents, signedSendgridRequest } from '../lib/sendgrid-events';
 import { percentile } from '../lib/stats';
 
@@ -73,7 +73,7 @@ function prepareFactory(input: LoadClientInput): (sequence: number) => PreparedR
   const runId = `${process.pid.toString(36)}${Date.now().toString(36)}`;
   if (input.scenario === 'mailgun') {
     return (sequence) => {
-      const simulated = mailgunProvider.simulate({
+      const simulated = mailgunSimulator.simulate({
         eventName: MAILGUN_EVENTS[sequence % MAILGUN_EVENTS.length] as string,
         signingKey: input.mailgunSigningKey,
         now: new Date(),

@@ -6,16 +6,13 @@
  * must also be one the operator allowed. A Notification's `Message` is a JSON string holding one SES event, which
  * fans out to one normalised event per recipient, all sharing the SNS `MessageId` as event id.
  */
-import { createHash, sign, verify, X509Certificate } from 'node:crypto';
+import { verify, X509Certificate } from 'node:crypto';
 import type { EventDraft, EventType, RejectReason } from '../core/event';
 import { PayloadError, SignatureError } from '../errors';
-import { SES_SIMULATOR_CERT_URL, SES_SIMULATOR_TOPIC_ARN } from './amazon-ses-simulator';
 import { dateStringToIso, decodeBase64Strict, header, isRecord, parseJsonBody, stringAt, stringsAt } from './shared';
 import type {
   ParseResult,
   ProviderModule,
-  SimulatedRequest,
-  SimulateInput,
   VerifyContext,
   VerifyResult,
   WebhookRequest,
@@ -247,7 +244,10 @@ function metadataOf(mail: unknown): Record<string, unknown> {
   );
 }
 
-/** Bounce type -> reject reason. SES reports a Transient bounce only once it has stopped retrying. */
+/**
+ * Bounce type -> reject reason. SES reports a Transient bounce (a soft bounce: mailbox full, message too large, ...)
+ * once it has stopped retrying the message, but the address is still good, so that is `deferred` (see mapSesEvent).
+ */
 function bounceRejectReason(bounceType: string | null): RejectReason {
   return bounceType === 'Permanent' || bounceType === 'Transient' ? 'bounced' : 'other';
 }
@@ -289,6 +289,22 @@ interface SesMapping {
   readonly recipients: readonly RecipientPart[];
 }
 
+/**
+ * `deliveryDelay.delayType` values that name a reason (SES event publishing, "Delivery delay object"): a full mailbox
+ * is a temporary bounce, spam detection and IP blocks are blocks. The other types (InternalFailure, General,
+ * TransientCommunicationFailure, ...) give no reason, so null.
+ */
+const DELAY_REASONS: ReadonlyMap<string, RejectReason> = new Map([
+  ['MailboxFull', 'bounced'],
+  ['RecipientServerError', 'bounced'],
+  ['SpamDetected', 'spam'],
+  ['IPFailure', 'blocked'],
+]);
+
+function delayReason(delayType: string | null): RejectReason | null {
+  return delayType === null ? null : (DELAY_REASONS.get(delayType) ?? null);
+}
+
 function mapSesEvent(name: string, ses: Record<string, unknown>): SesMapping {
   const mail = ses.mail;
   switch (name) {
@@ -297,7 +313,8 @@ function mapSesEvent(name: string, ses: Record<string, unknown>): SesMapping {
       const bounceType = stringAt(bounce, 'bounceType');
       const subType = stringAt(bounce, 'bounceSubType');
       return {
-        eventType: 'bounced',
+        // Only a Permanent (or Undetermined) bounce means SES gave up on the address (docs/events.md).
+        eventType: bounceType === 'Transient' ? 'deferred' : 'bounced',
         rejectReason: bounceRejectReason(bounceType),
         description: bounceType !== null && subType !== null ? `${bounceType}: ${subType}` : bounceType,
         recipients: addressParts(objectsAt(bounce, 'bouncedRecipients')),
@@ -347,6 +364,7 @@ function mapSesEvent(name: string, ses: Record<string, unknown>): SesMapping {
     case 'DeliveryDelay':
       return {
         eventType: 'deferred',
+        rejectReason: delayReason(stringAt(ses.deliveryDelay, 'delayType')),
         description: stringAt(ses.deliveryDelay, 'delayType'),
         recipients: addressParts(objectsAt(ses.deliveryDelay, 'delayedRecipients')),
       };
@@ -411,219 +429,6 @@ function normaliseSns(event: unknown): readonly EventDraft[] {
   }));
 }
 
-function simulatedUuid(uniqueId: string, purpose: string): string {
-  const hex = createHash('sha256').update(`${purpose}:${uniqueId}`).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
-
-const RECIPIENT = 'recipient@example.com';
-const USER_AGENT = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0';
-
-/** SES event name -> [the key of its event object, that object] (after AWS's published example records). */
-function simulatedEventObject(name: string, now: string): readonly [string, Record<string, unknown>] | null {
-  const later = new Date(Date.parse(now) + 24 * 60 * 60 * 1000).toISOString();
-  switch (name) {
-    case 'Bounce':
-      return [
-        'bounce',
-        {
-          bounceType: 'Permanent',
-          bounceSubType: 'General',
-          bouncedRecipients: [
-            {
-              emailAddress: RECIPIENT,
-              action: 'failed',
-              status: '5.1.1',
-              diagnosticCode: 'smtp; 550 5.1.1 user unknown',
-            },
-          ],
-          timestamp: now,
-          feedbackId: '0100018c-feedback-000000',
-          reportingMTA: 'dsn; mta.example.com',
-        },
-      ];
-    case 'Complaint':
-      return [
-        'complaint',
-        {
-          complainedRecipients: [{ emailAddress: RECIPIENT }],
-          timestamp: now,
-          feedbackId: '0100018c-feedback-000000',
-          userAgent: USER_AGENT,
-          complaintFeedbackType: 'abuse',
-          arrivalDate: now,
-        },
-      ];
-    case 'Delivery':
-      return [
-        'delivery',
-        {
-          timestamp: now,
-          processingTimeMillis: 546,
-          recipients: [RECIPIENT],
-          smtpResponse: '250 2.6.0 Message received',
-          reportingMTA: 'mta.example.com',
-        },
-      ];
-    case 'Send':
-      return ['send', {}];
-    case 'Reject':
-      return ['reject', { reason: 'Bad content' }];
-    case 'Open':
-      return ['open', { ipAddress: '192.0.2.1', timestamp: now, userAgent: USER_AGENT }];
-    case 'Click':
-      return [
-        'click',
-        {
-          ipAddress: '192.0.2.1',
-          timestamp: now,
-          userAgent: USER_AGENT,
-          link: 'https://www.example.com/welcome',
-          linkTags: { campaign: ['welcome'] },
-        },
-      ];
-    case 'Rendering Failure':
-      return [
-        'failure',
-        { errorMessage: "Attribute 'attributeName' is not present in the rendering data.", templateName: 'MyTemplate' },
-      ];
-    case 'DeliveryDelay':
-      return [
-        'deliveryDelay',
-        {
-          timestamp: now,
-          delayType: 'TransientCommunicationFailure',
-          expirationTime: later,
-          delayedRecipients: [
-            {
-              emailAddress: RECIPIENT,
-              status: '4.4.1',
-              diagnosticCode: 'smtp; 421 4.4.1 Unable to connect to remote host',
-            },
-          ],
-        },
-      ];
-    case 'Subscription':
-      return [
-        'subscription',
-        {
-          contactList: 'Newsletter',
-          timestamp: now,
-          source: 'UnsubscribeHeader',
-          newTopicPreferences: {
-            unsubscribeAll: true,
-            topicSubscriptionStatus: [{ topicName: 'Weekly', subscriptionStatus: 'OptOut' }],
-          },
-          oldTopicPreferences: {
-            unsubscribeAll: false,
-            topicSubscriptionStatus: [{ topicName: 'Weekly', subscriptionStatus: 'OptIn' }],
-          },
-        },
-      ];
-    default:
-      return null;
-  }
-}
-
-const SIMULATED_EVENTS: readonly string[] = [
-  'Bounce',
-  'Complaint',
-  'Delivery',
-  'Send',
-  'Reject',
-  'Open',
-  'Click',
-  'Rendering Failure',
-  'DeliveryDelay',
-  'Subscription',
-];
-
-/** SNS's own JSON layout (two-space indent, `"Name" : value`), so simulated bodies look like the real ones. */
-function snsJson(fields: readonly (readonly [string, string])[]): string {
-  return `{\n${fields.map(([name, value]) => `  ${JSON.stringify(name)} : ${JSON.stringify(value)}`).join(',\n')}\n}`;
-}
-
-function simulateSns(input: SimulateInput): SimulatedRequest {
-  const now = input.now.toISOString();
-  const eventObject = simulatedEventObject(input.eventName, now);
-  if (eventObject === null) throw new Error(`Amazon SES cannot simulate event "${input.eventName}"`);
-  const sesMessageId = `0100018c${createHash('sha256').update(`ses:${input.uniqueId}`).digest('hex').slice(0, 8)}-${simulatedUuid(input.uniqueId, 'ses')}-000000`;
-  const ses = {
-    eventType: input.eventName,
-    mail: {
-      timestamp: now,
-      source: 'Sender Name <sender@example.com>',
-      sourceArn: 'arn:aws:ses:us-east-1:123456789012:identity/sender@example.com',
-      sendingAccountId: '123456789012',
-      messageId: sesMessageId,
-      destination: [RECIPIENT],
-      headersTruncated: false,
-      headers: [
-        { name: 'From', value: 'Sender Name <sender@example.com>' },
-        { name: 'To', value: RECIPIENT },
-        { name: 'Subject', value: 'Welcome to Example' },
-        { name: 'MIME-Version', value: '1.0' },
-        { name: 'Content-Type', value: 'text/html; charset=UTF-8' },
-      ],
-      commonHeaders: {
-        from: ['Sender Name <sender@example.com>'],
-        to: [RECIPIENT],
-        messageId: sesMessageId,
-        subject: 'Welcome to Example',
-      },
-      tags: {
-        'ses:configuration-set': ['hookguard'],
-        'ses:source-ip': ['192.0.2.0'],
-        'ses:from-domain': ['example.com'],
-        'ses:caller-identity': ['ses_user'],
-        'order-id': [`order-${input.uniqueId}`],
-      },
-    },
-    [eventObject[0]]: eventObject[1],
-  };
-  const messageId = simulatedUuid(input.uniqueId, 'sns');
-  const topicArn = SES_SIMULATOR_TOPIC_ARN;
-  const message: Record<string, string> = {
-    Type: 'Notification',
-    MessageId: messageId,
-    TopicArn: topicArn,
-    Message: JSON.stringify(ses),
-    Timestamp: now,
-    SignatureVersion: '2',
-  };
-  const stringToSign = snsStringToSign(message) ?? '';
-  const signature =
-    input.signingKey === undefined
-      ? ''
-      : sign('sha256', Buffer.from(stringToSign, 'utf8'), input.signingKey).toString('base64');
-  const subscriptionId = simulatedUuid('hookguard-simulator', 'subscription');
-  const body = snsJson([
-    ['Type', 'Notification'],
-    ['MessageId', messageId],
-    ['TopicArn', topicArn],
-    ['Message', message.Message as string],
-    ['Timestamp', now],
-    ['SignatureVersion', '2'],
-    ['Signature', signature],
-    ['SigningCertURL', SES_SIMULATOR_CERT_URL],
-    [
-      'UnsubscribeURL',
-      `https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=${topicArn}:${subscriptionId}`,
-    ],
-  ]);
-  return {
-    headers: {
-      'content-type': 'text/plain; charset=UTF-8',
-      'x-amz-sns-message-type': 'Notification',
-      'x-amz-sns-message-id': messageId,
-      'x-amz-sns-topic-arn': topicArn,
-      'x-amz-sns-subscription-arn': `${topicArn}:${subscriptionId}`,
-      'user-agent': 'Amazon Simple Notification Service Agent',
-    },
-    body: Buffer.from(body, 'utf8'),
-  };
-}
-
 /**
  * Builds the Amazon SES (via Amazon SNS) provider module.
  *
@@ -648,8 +453,6 @@ export function createAmazonSesProvider(options: AmazonSesProviderOptions = {}):
     verify: (request, context) => verifySns(request, context, checkCertificateDates),
     parse: parseSns,
     normalise: normaliseSns,
-    simulatedEvents: SIMULATED_EVENTS,
-    simulate: simulateSns,
   };
 }
 

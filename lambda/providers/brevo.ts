@@ -15,7 +15,7 @@ import {
   stringAt,
   stringsAt,
 } from './shared';
-import type { ParseResult, ProviderModule, SimulatedRequest, SimulateInput, WebhookRequest } from './types';
+import type { ParseResult, ProviderModule, WebhookRequest } from './types';
 
 /**
  * Brevo `event` -> normalised type and reject reason (https://developers.brevo.com/docs/transactional-webhooks;
@@ -27,7 +27,8 @@ const EVENT_TYPES: Readonly<Record<string, readonly [EventType, RejectReason | n
   sent: ['sent', null],
   delivered: ['delivered', null],
   hard_bounce: ['bounced', 'bounced'],
-  soft_bounce: ['bounced', 'bounced'],
+  // A soft bounce is temporary: the address is still good (docs/events.md, "Bounces and delays").
+  soft_bounce: ['deferred', 'bounced'],
   invalid_email: ['bounced', 'invalid'],
   blocked: ['rejected', 'blocked'],
   spam: ['complained', 'spam'],
@@ -111,86 +112,6 @@ function normalise(event: unknown): readonly EventDraft[] {
   ];
 }
 
-/** Brevo's documented names only: `sent` (an SMS name) and the older spellings are accepted but not simulated. */
-const SIMULATED_EVENTS = Object.keys(EVENT_TYPES).filter(
-  (name) => name !== 'sent' && name !== 'complaint' && name !== 'unsubscribe',
-);
-
-/** Brevo's `date` field: local time of the account (CET/CEST by default) as `YYYY-MM-DD HH:MM:SS`. */
-function brevoDate(now: Date): string {
-  const cet = new Date(now.getTime() + 3600 * 1000);
-  return cet.toISOString().replace('T', ' ').slice(0, 19);
-}
-
-function simulatedEvent(name: string, uniqueId: string, now: Date): Record<string, unknown> {
-  const seconds = Math.floor(now.getTime() / 1000);
-  const event: Record<string, unknown> = {
-    event: name,
-    email: 'example@domain.com',
-    id: 1122334,
-    date: brevoDate(now),
-    ts: seconds,
-    'message-id': `<${uniqueId}@smtp-relay.mailin.fr>`,
-    ts_event: seconds,
-    subject: 'My first Transactional',
-    'X-Mailin-custom': '{"order_id":"A-1001"}',
-    sending_ip: '185.41.28.109',
-    ts_epoch: now.getTime(),
-    template_id: 22,
-    tags: ['transac_messages'],
-    mirror_link: `https://app-smtp.brevo.com/log/preview/${uniqueId}`,
-    contact_id: 8,
-  };
-  switch (name) {
-    case 'hard_bounce':
-      event.reason = '550 5.1.1 The email account that you tried to reach does not exist';
-      break;
-    case 'soft_bounce':
-      event.reason = '452 4.2.2 The email account that you tried to reach is over quota';
-      break;
-    case 'deferred':
-      event.reason = '421 4.7.0 Try again later';
-      break;
-    case 'blocked':
-      event.reason = 'blocked : due to a previous hard bounce';
-      break;
-    case 'invalid_email':
-      event.reason = 'invalid email address';
-      break;
-    case 'error':
-      event.reason = 'Error while sending the message';
-      break;
-    case 'click':
-      event.link = 'https://www.brevo.com';
-      event.user_agent = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64)';
-      event.device_used = 'DESKTOP';
-      break;
-    case 'opened':
-    case 'unique_opened':
-    case 'proxy_open':
-    case 'unique_proxy_open':
-      event.user_agent = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64)';
-      event.device_used = 'DESKTOP';
-      break;
-    case 'list_addition':
-      event.list_id = [36];
-      break;
-    default:
-      break;
-  }
-  return event;
-}
-
-function simulate(input: SimulateInput): SimulatedRequest {
-  if (!SIMULATED_EVENTS.includes(input.eventName)) {
-    throw new Error(`Unknown Brevo event to simulate: ${input.eventName}`);
-  }
-  return {
-    headers: { 'content-type': 'application/json' },
-    body: Buffer.from(JSON.stringify(simulatedEvent(input.eventName, input.uniqueId, input.now))),
-  };
-}
-
 /** Brevo transactional webhooks (unsigned; Basic credentials or bearer token). */
 export const brevoProvider: ProviderModule = {
   id: 'brevo',
@@ -198,6 +119,4 @@ export const brevoProvider: ProviderModule = {
   contentTypes: ['application/json'],
   parse,
   normalise,
-  simulatedEvents: SIMULATED_EVENTS,
-  simulate,
 };

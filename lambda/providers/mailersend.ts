@@ -10,10 +10,9 @@
  */
 import type { EventType, RejectReason } from '../core/event';
 import { PayloadError } from '../errors';
-import { hexHmacSha256, verifyHexHmacSha256 } from './hex-hmac-sha256';
+import { verifyHexHmacSha256 } from './hex-hmac-sha256';
 import { dateStringToIso, deriveEventId, isRecord, parseJsonBody, stringAt, stringsAt } from './shared';
-import { simulatedHexId } from './simulated-ids';
-import type { ProviderModule, SimulatedRequest, SimulateInput } from './types';
+import type { ProviderModule } from './types';
 
 const SIGNATURE_HEADER = 'signature';
 
@@ -24,8 +23,9 @@ const PING_TYPE = 'webhook.test';
 const EVENT_MAP: Readonly<Record<string, { eventType: EventType; rejectReason: RejectReason | null }>> = {
   'activity.sent': { eventType: 'sent', rejectReason: null },
   'activity.delivered': { eventType: 'delivered', rejectReason: null },
-  // MailerSend reports soft_bounced only once it has given up retrying, so both bounce kinds are final bounces.
-  'activity.soft_bounced': { eventType: 'bounced', rejectReason: 'bounced' },
+  // MailerSend reports soft_bounced once it has stopped retrying the message, but the address is still good: a soft
+  // bounce is `deferred` with reason `bounced` (docs/events.md, "Bounces and delays"), never a suppression.
+  'activity.soft_bounced': { eventType: 'deferred', rejectReason: 'bounced' },
   'activity.hard_bounced': { eventType: 'bounced', rejectReason: 'bounced' },
   'activity.deferred': { eventType: 'deferred', rejectReason: null },
   'activity.opened': { eventType: 'opened', rejectReason: null },
@@ -95,81 +95,6 @@ function currentFields(event: Record<string, unknown>, data: Record<string, unkn
   };
 }
 
-const SIMULATED_EVENTS = Object.keys(EVENT_MAP).filter((type) => type.startsWith('activity.'));
-
-/** The email status MailerSend 2.0 reports in `data.type`, and the `meta` it adds, for each activity. */
-function simulatedDetails(type: string): { status: string; meta: unknown } {
-  const browser = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/128.0';
-  const engagement = {
-    ip: '192.0.2.42',
-    country: 'US',
-    user_agent: browser,
-    device_type: 'desktop',
-    browser: 'Chrome',
-  };
-  switch (type) {
-    case 'activity.sent':
-      return { status: 'sent', meta: [] };
-    case 'activity.soft_bounced':
-      return {
-        status: 'rejected',
-        meta: { bounce_reason: 'Mailbox full', bounce_code: '452', bounce_type: 'soft' },
-      };
-    case 'activity.hard_bounced':
-      return {
-        status: 'rejected',
-        meta: { bounce_reason: 'Host or domain name not found', bounce_code: '550', bounce_type: 'hard' },
-      };
-    case 'activity.deferred':
-      return { status: 'deferred', meta: [] };
-    case 'activity.clicked':
-    case 'activity.clicked_unique':
-      return { status: 'delivered', meta: { ...engagement, url: 'https://example.com/welcome' } };
-    case 'activity.opened':
-    case 'activity.opened_unique':
-    case 'activity.survey_opened':
-      return { status: 'delivered', meta: engagement };
-    case 'activity.unsubscribed':
-      return { status: 'delivered', meta: { unsubscribe_reason: 'NO_LONGER_WANT' } };
-    default:
-      return { status: 'delivered', meta: [] };
-  }
-}
-
-/** MailerSend's timestamps: ISO 8601 UTC with microseconds. */
-function mailerSendTime(date: Date): string {
-  return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-}
-
-function simulate(input: SimulateInput): SimulatedRequest {
-  if (!SIMULATED_EVENTS.includes(input.eventName)) {
-    throw new Error(
-      `MailerSend simulation has no event "${input.eventName}"; use one of: ${SIMULATED_EVENTS.join(', ')}`,
-    );
-  }
-  const { status, meta } = simulatedDetails(input.eventName);
-  const payload = {
-    type: input.eventName,
-    created_at: mailerSendTime(input.now),
-    data: {
-      id: simulatedHexId(input.uniqueId, 'mailersend activity', 24),
-      domain_id: 'dnvo4d93e0ng5r86',
-      message_id: simulatedHexId(input.uniqueId, 'mailersend message', 24),
-      email_id: simulatedHexId(input.uniqueId, 'mailersend email', 24),
-      type: status,
-      subject: 'Welcome to Example',
-      recipient: 'recipient@example.com',
-      tags: ['welcome'],
-      meta,
-    },
-  };
-  // MailerSend (PHP) escapes every "/" as "\/"; the signature covers those exact bytes.
-  const body = Buffer.from(JSON.stringify(payload).replace(/\//g, '\\/'), 'utf8');
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (input.signingKey !== undefined) headers[SIGNATURE_HEADER] = hexHmacSha256(input.signingKey, body);
-  return { headers, body };
-}
-
 /** The MailerSend provider module. */
 export const mailersendProvider: ProviderModule = {
   id: 'mailersend',
@@ -208,6 +133,4 @@ export const mailersendProvider: ProviderModule = {
       },
     ];
   },
-  simulatedEvents: SIMULATED_EVENTS,
-  simulate,
 };

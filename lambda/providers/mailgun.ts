@@ -5,7 +5,6 @@
  * cover the event, so the token is the event id and dedupe (not the signature) is the replay protection. Events on a
  * subaccount domain also carry `parent-signature`, the same HMAC with the primary account's key.
  */
-import { createHash } from 'node:crypto';
 import type { EventDraft, EventType, RejectReason } from '../core/event';
 import { PayloadError, SignatureError } from '../errors';
 import {
@@ -25,8 +24,6 @@ import {
 } from './shared';
 import type {
   ProviderModule,
-  SimulatedRequest,
-  SimulateInput,
   VerifyContext,
   VerifyResult,
   WebhookRequest,
@@ -222,8 +219,10 @@ function normaliseJsonEvent(event: unknown): EventDraft {
   let recipient = stringAt(data, 'recipient');
   if (name === 'failed') {
     if (stringAt(data, 'severity') === 'temporary') {
-      // Mailgun keeps retrying a temporary failure: not a bounce yet.
+      // Mailgun keeps retrying a temporary failure (a 4xx answer, greylisting included): a temporary bounce, so
+      // `deferred` with reason `bounced`, or `blocked` when an ESP's block is the cause (docs/events.md).
       eventType = 'deferred';
+      rejectReason = stringAt(data, 'reason') === 'espblock' ? 'blocked' : 'bounced';
     } else {
       const reason = stringAt(data, 'reason');
       rejectReason =
@@ -343,131 +342,6 @@ function normaliseMailgun(event: unknown, request: WebhookRequest): readonly Eve
   return [isForm(request) ? normaliseLegacyEvent(event) : normaliseJsonEvent(event)];
 }
 
-function simulatedHex(uniqueId: string, purpose: string, length: number): string {
-  return createHash('sha256').update(`${purpose}:${uniqueId}`).digest('hex').slice(0, length);
-}
-
-/** Simulated webhook name -> the event-specific part of `event-data`, after Mailgun's webhook payload samples. */
-const SIMULATED_EVENT_DATA: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {
-  accepted: {
-    event: 'accepted',
-    'log-level': 'info',
-    method: 'HTTP',
-    envelope: { sender: 'postmaster@mg.example.com', transport: 'smtp', targets: 'alice@example.com' },
-  },
-  delivered: {
-    event: 'delivered',
-    'log-level': 'info',
-    envelope: { sender: 'postmaster@mg.example.com', 'sending-ip': '209.61.154.250', transport: 'smtp' },
-    'delivery-status': {
-      tls: true,
-      'mx-host': 'smtp-in.example.com',
-      code: 250,
-      description: '',
-      'attempt-no': 1,
-      message: 'OK',
-      'certificate-verified': true,
-    },
-  },
-  permanent_fail: {
-    event: 'failed',
-    'log-level': 'error',
-    severity: 'permanent',
-    reason: 'bounce',
-    'delivery-status': {
-      'attempt-no': 1,
-      code: 550,
-      'bounce-code': '5.1.1',
-      message: '5.1.1 The email account that you tried to reach does not exist.',
-      description: '',
-    },
-  },
-  temporary_fail: {
-    event: 'failed',
-    'log-level': 'warn',
-    severity: 'temporary',
-    reason: 'generic',
-    'delivery-status': {
-      'attempt-no': 1,
-      code: 452,
-      message: '4.2.2 The email account that you tried to reach is over quota.',
-      description: '',
-      'retry-seconds': 600,
-    },
-  },
-  opened: {
-    event: 'opened',
-    'log-level': 'info',
-    ip: '50.56.129.169',
-    geolocation: { country: 'US', region: 'CA', city: 'San Francisco' },
-    'client-info': {
-      'client-os': 'Linux',
-      'device-type': 'desktop',
-      'client-name': 'Chrome',
-      'client-type': 'browser',
-      'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36',
-    },
-  },
-  clicked: {
-    event: 'clicked',
-    'log-level': 'info',
-    ip: '50.56.129.169',
-    url: 'https://www.example.com/welcome',
-    'client-info': {
-      'client-os': 'Linux',
-      'device-type': 'desktop',
-      'client-name': 'Chrome',
-      'client-type': 'browser',
-      'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36',
-    },
-  },
-  unsubscribed: { event: 'unsubscribed', 'log-level': 'info', ip: '50.56.129.169' },
-  complained: { event: 'complained', 'log-level': 'warn' },
-  rejected: {
-    event: 'rejected',
-    'log-level': 'warn',
-    reject: { reason: 'Sandbox subdomains are for test purposes only', description: '' },
-  },
-};
-
-function simulateMailgun(input: SimulateInput): SimulatedRequest {
-  const specific = Object.hasOwn(SIMULATED_EVENT_DATA, input.eventName)
-    ? SIMULATED_EVENT_DATA[input.eventName]
-    : undefined;
-  if (specific === undefined) throw new Error(`Mailgun cannot simulate event "${input.eventName}"`);
-  const seconds = Math.floor(input.now.getTime() / 1000);
-  const timestamp = String(seconds);
-  const token = simulatedHex(input.uniqueId, 'token', 50);
-  const messageId = `${simulatedHex(input.uniqueId, 'message', 24)}@mg.example.com`;
-  const eventData: Record<string, unknown> = {
-    id: createHash('sha256').update(`id:${input.uniqueId}`).digest('base64url').slice(0, 22),
-    timestamp: input.now.getTime() / 1000,
-    ...specific,
-    flags: { 'is-routed': false, 'is-authenticated': true, 'is-system-test': false, 'is-test-mode': false },
-    message: {
-      headers: {
-        to: 'Alice <alice@example.com>',
-        'message-id': messageId,
-        from: 'Example <postmaster@mg.example.com>',
-        subject: 'Welcome to Example',
-      },
-      attachments: [],
-      size: 4211,
-    },
-    ...(input.eventName === 'rejected' ? {} : { recipient: 'alice@example.com', 'recipient-domain': 'example.com' }),
-    campaigns: [],
-    tags: ['welcome'],
-    'user-variables': { 'order-id': `order-${input.uniqueId}` },
-  };
-  const signature =
-    input.signingKey === undefined ? '' : hmac('sha256', input.signingKey, timestamp, token).toString('hex');
-  const body = { signature: { token, timestamp, signature }, 'event-data': eventData };
-  return {
-    headers: { 'content-type': 'application/json', 'user-agent': 'mailgun/treq-16.12.0' },
-    body: Buffer.from(JSON.stringify(body), 'utf8'),
-  };
-}
-
 /**
  * Mailgun webhooks (JSON, and legacy form posts).
  *
@@ -487,6 +361,4 @@ export const mailgunProvider: ProviderModule = {
   verify: verifyMailgun,
   parse: parseMailgun,
   normalise: normaliseMailgun,
-  simulatedEvents: Object.keys(SIMULATED_EVENT_DATA),
-  simulate: simulateMailgun,
 };

@@ -5,7 +5,7 @@
 import type { EventDraft, EventType, RejectReason } from '../core/event';
 import { PayloadError } from '../errors';
 import { deriveEventId, epochSecondsToIso, isRecord, numberAt, parseJsonBody, stringAt } from './shared';
-import type { ParseResult, ProviderModule, SimulatedRequest, SimulateInput, WebhookRequest } from './types';
+import type { ParseResult, ProviderModule, WebhookRequest } from './types';
 
 /** Mailjet `event` -> normalised type and reject reason (https://dev.mailjet.com/email/guides/webhooks/). */
 const EVENT_TYPES: Readonly<Record<string, readonly [EventType, RejectReason | null]>> = {
@@ -67,12 +67,16 @@ function parse(request: WebhookRequest): ParseResult {
 }
 
 /**
- * A bounce Mailjet will retry is a deferral: greylisting ("Delivery will be re-attempted") and its own system
- * errors, when not flagged permanent.
+ * A soft bounce (`hard_bounce: false`), greylisting ("Delivery will be re-attempted") and Mailjet's own system errors
+ * leave the address good: `deferred` with reason `bounced`, unless flagged permanent.
  */
 function isTemporaryBounce(event: Record<string, unknown>): boolean {
   if (event.hard_bounce === true) return false;
-  return stringAt(event, 'error') === 'greylisted' || stringAt(event, 'error_related_to') === 'system';
+  return (
+    event.hard_bounce === false ||
+    stringAt(event, 'error') === 'greylisted' ||
+    stringAt(event, 'error_related_to') === 'system'
+  );
 }
 
 /** `Payload` (EventPayload at send time; JSON by convention) and `CustomID` are the sender's own data. */
@@ -100,7 +104,7 @@ function normalise(event: unknown): readonly EventDraft[] {
   let [eventType, rejectReason] = EVENT_TYPES[name] ?? ['unknown', null];
   const error = stringAt(event, 'error');
   if (error !== null && (name === 'bounce' || name === 'blocked')) rejectReason = ERROR_REASONS[error] ?? 'other';
-  if (name === 'bounce' && isTemporaryBounce(event)) eventType = 'deferred';
+  if (name === 'bounce' && isTemporaryBounce(event)) [eventType, rejectReason] = ['deferred', 'bounced'];
   const campaign = stringAt(event, 'customcampaign');
   return [
     {
@@ -121,82 +125,6 @@ function normalise(event: unknown): readonly EventDraft[] {
   ];
 }
 
-const SIMULATED_EVENTS = Object.keys(EVENT_TYPES);
-
-/**
- * A Mailjet-style message id (17 digits, beyond 2^53 like real ones), derived from `uniqueId` so that two
- * simulations get different ids.
- */
-function simulatedMessageId(uniqueId: string): string {
-  let hash = 0n;
-  for (const char of uniqueId) hash = (hash * 131n + BigInt(char.codePointAt(0) ?? 0)) % 90_000_000_000_000_000n;
-  return (10_000_000_000_000_000n + hash).toString();
-}
-
-function simulatedEvent(name: string, uniqueId: string, now: Date): string {
-  const messageId = simulatedMessageId(uniqueId);
-  const fields: Record<string, unknown> = {
-    event: name,
-    time: Math.floor(now.getTime() / 1000),
-    MessageID: '__MESSAGE_ID__',
-    Message_GUID: uniqueId,
-    email: 'api@mailjet.com',
-    mj_campaign_id: 7257,
-    mj_contact_id: 4,
-    customcampaign: 'spring-sale',
-    CustomID: 'helloworld',
-    Payload: '{"order_id":"A-1001"}',
-  };
-  switch (name) {
-    case 'sent':
-      Object.assign(fields, {
-        mj_message_id: messageId,
-        smtp_reply: '250 2.0.0 OK 1433333948 fa5si855896wjc.199 - gsmtp',
-      });
-      break;
-    case 'open':
-    case 'click':
-    case 'unsub':
-      Object.assign(fields, {
-        ip: '127.0.0.1',
-        geo: 'US',
-        agent: 'Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0',
-      });
-      if (name === 'click') fields.url = 'https://mailjet.com';
-      if (name === 'unsub') fields.mj_list_id = 1;
-      break;
-    case 'bounce':
-      Object.assign(fields, {
-        blocked: false,
-        hard_bounce: true,
-        error_related_to: 'recipient',
-        error: 'user unknown',
-        comment: 'Host or domain name not found',
-      });
-      break;
-    case 'blocked':
-      Object.assign(fields, { error_related_to: 'recipient', error: 'preblocked' });
-      break;
-    case 'spam':
-      fields.source = 'JMRPP';
-      break;
-    default:
-      break;
-  }
-  // Mailjet writes MessageID as a bare 64-bit integer, which JSON.stringify cannot produce from a number exactly.
-  return JSON.stringify(fields).replace('"__MESSAGE_ID__"', messageId);
-}
-
-function simulate(input: SimulateInput): SimulatedRequest {
-  if (!SIMULATED_EVENTS.includes(input.eventName)) {
-    throw new Error(`Unknown Mailjet event to simulate: ${input.eventName}`);
-  }
-  return {
-    headers: { 'content-type': 'application/json' },
-    body: Buffer.from(simulatedEvent(input.eventName, input.uniqueId, input.now)),
-  };
-}
-
 /** Mailjet Event API webhooks (unsigned; Basic credentials). */
 export const mailjetProvider: ProviderModule = {
   id: 'mailjet',
@@ -204,6 +132,4 @@ export const mailjetProvider: ProviderModule = {
   contentTypes: ['application/json'],
   parse,
   normalise,
-  simulatedEvents: SIMULATED_EVENTS,
-  simulate,
 };

@@ -22,8 +22,6 @@ import {
 import type {
   ParseResult,
   ProviderModule,
-  SimulatedRequest,
-  SimulateInput,
   VerifyContext,
   VerifyResult,
   WebhookRequest,
@@ -44,7 +42,8 @@ const MESSAGE_EVENTS: Readonly<Record<string, readonly [EventType, RejectReason 
   send: ['sent', null],
   deferral: ['deferred', null],
   hard_bounce: ['bounced', 'bounced'],
-  soft_bounce: ['bounced', 'bounced'],
+  // A soft bounce leaves the address good: `deferred` with reason `bounced` (docs/events.md).
+  soft_bounce: ['deferred', 'bounced'],
   open: ['opened', null],
   click: ['clicked', null],
   spam: ['complained', 'spam'],
@@ -146,7 +145,8 @@ function rejectReason(
   defaultReason: RejectReason | null,
   event: Record<string, unknown>,
 ): RejectReason | null {
-  if (name !== 'hard_bounce' && name !== 'soft_bounce') return defaultReason;
+  // A soft bounce keeps reason `bounced` whatever its description; only hard bounces are refined.
+  if (name !== 'hard_bounce') return defaultReason;
   const description = stringAt(event, 'msg', 'bounce_description');
   return (description !== null ? BOUNCE_DESCRIPTION_REASONS[description] : undefined) ?? defaultReason;
 }
@@ -192,143 +192,6 @@ function normalise(event: unknown): readonly EventDraft[] {
   throw new PayloadError('Missing field event');
 }
 
-const SYNC_EVENTS = ['whitelist', 'blacklist'] as const;
-const SIMULATED_EVENTS = [...Object.keys(MESSAGE_EVENTS), ...SYNC_EVENTS];
-
-/** One event shaped as in Mandrill's "Message Event Webhook Format" and sample batch, ids from `uniqueId`. */
-function simulatedEvent(eventName: string, uniqueId: string, now: Date): Record<string, unknown> {
-  const ts = Math.floor(now.getTime() / 1000);
-  const recipient = 'example.webhook@mandrillapp.com';
-  if ((SYNC_EVENTS as readonly string[]).includes(eventName)) {
-    const entry = {
-      email: recipient,
-      detail: eventName === 'blacklist' ? '550 mailbox does not exist' : 'Added manually',
-      created_at: new Date(ts * 1000).toISOString().replace('T', ' ').slice(0, 19),
-      ...(eventName === 'blacklist' ? { reason: 'hard-bounce', expired: false, subaccount: null, sender: null } : {}),
-    };
-    return { type: eventName, action: 'add', [eventName === 'blacklist' ? 'reject' : 'entry']: entry, ts };
-  }
-  if (eventName === 'inbound') {
-    return {
-      event: 'inbound',
-      ts,
-      msg: {
-        raw_msg: `From: Sender <sender@example.com>\nTo: ${recipient}\nSubject: Hello\nMessage-Id: <${uniqueId}@example.com>\n\nHi`,
-        headers: { Subject: 'Hello', 'Message-Id': `<${uniqueId}@example.com>` },
-        text: 'Hi',
-        from_email: 'sender@example.com',
-        from_name: 'Sender',
-        to: [[recipient, null]],
-        email: recipient,
-        subject: 'Hello',
-        tags: [],
-        sender: null,
-      },
-    };
-  }
-  const msg: Record<string, unknown> = {
-    ts: ts - 60,
-    subject: 'This an example webhook message',
-    email: recipient,
-    sender: 'example.sender@mandrillapp.com',
-    tags: ['webhook-example'],
-    opens: [],
-    clicks: [],
-    state: 'sent',
-    metadata: { user_id: 111 },
-    _id: uniqueId,
-    _version: 'exampleaaaaaaaaaaaaaaa',
-  };
-  const event: Record<string, unknown> = { event: eventName, msg, _id: uniqueId, ts };
-  switch (eventName) {
-    case 'deferral':
-      msg.state = 'deferred';
-      msg.smtp_events = [
-        {
-          destination_ip: '127.0.0.1',
-          diag: '451 4.3.5 Temporarily unavailable, try again later.',
-          source_ip: '127.0.0.1',
-          ts,
-          type: 'deferred',
-          size: 0,
-        },
-      ];
-      break;
-    case 'hard_bounce':
-      Object.assign(msg, {
-        state: 'bounced',
-        bounce_description: 'bad_mailbox',
-        bgtools_code: 10,
-        diag: 'smtp;550 5.1.1 The email account that you tried to reach does not exist.',
-      });
-      break;
-    case 'soft_bounce':
-      Object.assign(msg, {
-        state: 'soft-bounced',
-        bounce_description: 'mailbox_full',
-        bgtools_code: 22,
-        diag: 'smtp;552 5.2.2 Over Quota',
-      });
-      break;
-    case 'open':
-    case 'click':
-      msg.opens = [{ ts }];
-      Object.assign(event, {
-        ip: '127.0.0.1',
-        location: {
-          country_short: 'US',
-          country: 'United States',
-          region: 'Oklahoma',
-          city: 'Oklahoma City',
-          latitude: 35.4675598145,
-          longitude: -97.5164337158,
-          postal_code: '73101',
-          timezone: '-05:00',
-        },
-        user_agent: 'Mozilla/5.0 (Macintosh; U; Intel Mac OS X 10.6; en-US; rv:1.9.1.8) Gecko/20100317 Postbox/1.1.3',
-        user_agent_parsed: {
-          type: 'Email Client',
-          ua_family: 'Postbox',
-          ua_name: 'Postbox 1.1.3',
-          ua_version: '1.1.3',
-          os_family: 'OS X',
-          os_name: 'OS X 10.6 Snow Leopard',
-          mobile: false,
-        },
-      });
-      if (eventName === 'click') {
-        msg.clicks = [{ ts, url: 'http://mandrill.com' }];
-        event.url = 'http://mandrill.com';
-      }
-      break;
-    case 'reject':
-      msg.state = 'rejected';
-      break;
-    default:
-      break;
-  }
-  return event;
-}
-
-function simulate(input: SimulateInput): SimulatedRequest {
-  if (!SIMULATED_EVENTS.includes(input.eventName)) {
-    throw new Error(`Unknown Mandrill event to simulate: ${input.eventName}`);
-  }
-  const events = JSON.stringify([simulatedEvent(input.eventName, input.uniqueId, input.now)]);
-  const body = Buffer.from(new URLSearchParams({ [EVENTS_FIELD]: events }).toString());
-  const headers: Record<string, string> = {
-    'content-type': 'application/x-www-form-urlencoded',
-    'user-agent': 'Mandrill-Webhook/1.0',
-  };
-  if (input.signingKey !== undefined) {
-    if (input.signedUrl === undefined) throw new Error('Simulating a signed Mandrill request needs signedUrl');
-    headers[SIGNATURE_HEADER] = hmac('sha1', input.signingKey, input.signedUrl, `${EVENTS_FIELD}${events}`).toString(
-      'base64',
-    );
-  }
-  return { headers, body };
-}
-
 /** Mandrill (Mailchimp Transactional) webhooks. */
 export const mandrillProvider: ProviderModule = {
   id: 'mandrill',
@@ -337,6 +200,4 @@ export const mandrillProvider: ProviderModule = {
   verify,
   parse,
   normalise,
-  simulatedEvents: SIMULATED_EVENTS,
-  simulate,
 };

@@ -4,11 +4,10 @@
  * happened and, for Bounce and SpamComplaint records, `Type` refines it (Postmark's bounce types). Postmark gives an
  * `ID` only for bounces and complaints, so every other event gets an id derived from its content.
  */
-import { createHash } from 'node:crypto';
 import type { EventDraft, EventType, RejectReason } from '../core/event';
 import { PayloadError } from '../errors';
 import { dateStringToIso, deriveEventId, isRecord, parseJsonBody, stringAt } from './shared';
-import type { ProviderModule, SimulatedRequest, SimulateInput, WebhookRequest } from './types';
+import type { ProviderModule, WebhookRequest } from './types';
 
 type Mapping = readonly [EventType, RejectReason | null];
 
@@ -26,18 +25,19 @@ const RECORD_TYPES: Readonly<Record<string, EventType>> = {
 /** Postmark's bounce `Type` values (its Bounce API's full list) -> normalised type and reject reason. */
 const BOUNCE_TYPES: Readonly<Record<string, Mapping>> = {
   HardBounce: ['bounced', 'bounced'],
-  // Postmark keeps trying after a transient failure or a temporary DNS error.
-  Transient: ['deferred', null],
+  // Temporary failures (a transient failure, a temporary DNS error, a soft bounce): the address is still good, so
+  // `deferred` with reason `bounced` (docs/events.md, "Bounces and delays").
+  Transient: ['deferred', 'bounced'],
   Unsubscribe: ['unsubscribed', 'unsubscribed'],
   Subscribe: ['subscribed', null],
   AutoResponder: ['autoresponded', null],
   AddressChange: ['autoresponded', null],
-  DnsError: ['deferred', null],
+  DnsError: ['deferred', 'bounced'],
   SpamNotification: ['complained', 'spam'],
   // The receiving server was testing Postmark as an open relay; delivery continues.
   OpenRelayTest: ['deferred', null],
   Unknown: ['unknown', null],
-  SoftBounce: ['bounced', 'bounced'],
+  SoftBounce: ['deferred', 'bounced'],
   VirusNotification: ['bounced', 'other'],
   ChallengeVerification: ['autoresponded', null],
   BadEmailAddress: ['rejected', 'invalid'],
@@ -49,32 +49,6 @@ const BOUNCE_TYPES: Readonly<Record<string, Mapping>> = {
   InboundError: ['inbound_failed', null],
   DMARCPolicy: ['rejected', 'blocked'],
   TemplateRenderingFailed: ['failed', null],
-};
-
-/** Postmark's numeric `TypeCode` for each bounce type (used by the simulator, as Postmark sends both). */
-const BOUNCE_TYPE_CODES: Readonly<Record<string, number>> = {
-  HardBounce: 1,
-  Transient: 2,
-  Unsubscribe: 16,
-  Subscribe: 32,
-  AutoResponder: 64,
-  AddressChange: 128,
-  DnsError: 256,
-  SpamNotification: 512,
-  OpenRelayTest: 1024,
-  Unknown: 2048,
-  SoftBounce: 4096,
-  VirusNotification: 8192,
-  ChallengeVerification: 16384,
-  BadEmailAddress: 100000,
-  SpamComplaint: 100001,
-  ManuallyDeactivated: 100002,
-  Unconfirmed: 100003,
-  Blocked: 100006,
-  SMTPApiError: 100007,
-  InboundError: 100008,
-  DMARCPolicy: 100009,
-  TemplateRenderingFailed: 100010,
 };
 
 /** `SuppressionReason` of a SubscriptionChange that suppresses sending -> reject reason. */
@@ -108,10 +82,14 @@ function mappingOf(recordType: string, event: Record<string, unknown>): Mapping 
   if (recordType === 'SubscriptionChange') {
     if (event.SuppressSending === false) return ['subscribed', null];
     const reason = stringAt(event, 'SuppressionReason');
-    return [
-      'unsubscribed',
-      reason !== null && Object.hasOwn(SUPPRESSION_REASONS, reason) ? (SUPPRESSION_REASONS[reason] ?? null) : null,
-    ];
+    const rejectReason =
+      reason !== null && Object.hasOwn(SUPPRESSION_REASONS, reason) ? (SUPPRESSION_REASONS[reason] ?? null) : null;
+    // Postmark suppresses an address after a hard bounce or a spam complaint and reports that as a SubscriptionChange
+    // next to the Bounce / SpamComplaint record it already sent. The recipient did not unsubscribe, and the bounce
+    // or complaint is already published: so it is `unknown` (kept, with its reason, but no unsubscribe and no second
+    // suppression). Only a manual suppression (the recipient's or the sender's) is an unsubscribe.
+    if (rejectReason === 'bounced' || rejectReason === 'spam') return ['unknown', rejectReason];
+    return ['unsubscribed', rejectReason];
   }
   return [base, null];
 }
@@ -178,125 +156,6 @@ function normalisePostmark(event: unknown): readonly EventDraft[] {
   ];
 }
 
-function simulatedUuid(uniqueId: string, purpose: string): string {
-  const hex = createHash('sha256').update(`${purpose}:${uniqueId}`).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
-
-function simulatedNumber(uniqueId: string): number {
-  return Number.parseInt(createHash('sha256').update(`id:${uniqueId}`).digest('hex').slice(0, 10), 16);
-}
-
-const USER_AGENT = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko)';
-const CLIENT = { Name: 'Safari', Company: 'Apple Inc.', Family: 'Safari' };
-const OS = { Name: 'macOS', Company: 'Apple Inc.', Family: 'macOS' };
-const GEO = { CountryISOCode: 'US', Country: 'United States', City: 'Seattle', Zip: '98101', IP: '192.0.2.10' };
-
-function simulatedRecord(eventName: string, uniqueId: string, now: string): Record<string, unknown> {
-  const common = {
-    MessageID: simulatedUuid(uniqueId, 'message'),
-    MessageStream: 'outbound',
-    Tag: 'welcome',
-    Metadata: { order_id: `order-${uniqueId}` },
-  };
-  switch (eventName) {
-    case 'Delivery':
-      return {
-        RecordType: 'Delivery',
-        ServerID: 23,
-        ...common,
-        Recipient: 'john@example.com',
-        DeliveredAt: now,
-        Details: 'Test delivery webhook details',
-      };
-    case 'Open':
-      return {
-        RecordType: 'Open',
-        ...common,
-        FirstOpen: true,
-        Client: CLIENT,
-        OS,
-        Platform: 'Desktop',
-        UserAgent: USER_AGENT,
-        ReadSeconds: 5,
-        Geo: GEO,
-        ReceivedAt: now,
-        Recipient: 'john@example.com',
-      };
-    case 'Click':
-      return {
-        RecordType: 'Click',
-        ...common,
-        Recipient: 'john@example.com',
-        ReceivedAt: now,
-        Platform: 'Desktop',
-        ClickLocation: 'HTML',
-        OriginalLink: 'https://example.com/welcome',
-        UserAgent: USER_AGENT,
-        OS,
-        Client: CLIENT,
-        Geo: GEO,
-      };
-    case 'SubscriptionChange':
-      return {
-        RecordType: 'SubscriptionChange',
-        ServerID: 23,
-        ...common,
-        ChangedAt: now,
-        Recipient: 'john@example.com',
-        Origin: 'Recipient',
-        SuppressSending: true,
-        SuppressionReason: 'ManualSuppression',
-      };
-    default: {
-      // Bounce records (and spam complaints, which Postmark stores as bounces of type SpamComplaint).
-      const type = eventName === 'Bounce' ? 'HardBounce' : eventName;
-      const complaint = type === 'SpamComplaint' || type === 'SpamNotification';
-      return {
-        RecordType: complaint ? 'SpamComplaint' : 'Bounce',
-        ID: simulatedNumber(uniqueId),
-        Type: type,
-        TypeCode: BOUNCE_TYPE_CODES[type],
-        Name: type,
-        ...common,
-        ServerID: 23,
-        Description: `Simulated ${type} from Hookguard.`,
-        Details:
-          type === 'HardBounce' ? 'smtp;550 5.1.1 The email account that you tried to reach does not exist.' : '',
-        Email: 'john@example.com',
-        From: 'sender@example.com',
-        BouncedAt: now,
-        DumpAvailable: true,
-        Inactive: type === 'HardBounce' || complaint,
-        CanActivate: true,
-        Subject: 'Welcome to Example',
-        Content: '',
-      };
-    }
-  }
-}
-
-const SIMULATED_EVENTS: readonly string[] = [
-  'Delivery',
-  'Bounce',
-  'SpamComplaint',
-  'Open',
-  'Click',
-  'SubscriptionChange',
-  ...Object.keys(BOUNCE_TYPES).filter((type) => type !== 'SpamComplaint'),
-];
-
-function simulatePostmark(input: SimulateInput): SimulatedRequest {
-  if (!SIMULATED_EVENTS.includes(input.eventName))
-    throw new Error(`Postmark cannot simulate event "${input.eventName}"`);
-  const record = simulatedRecord(input.eventName, input.uniqueId, input.now.toISOString());
-  // Postmark signs nothing: `signingKey` has no meaning here and is ignored.
-  return {
-    headers: { 'content-type': 'application/json', 'user-agent': 'Postmark' },
-    body: Buffer.from(JSON.stringify(record), 'utf8'),
-  };
-}
-
 /**
  * Postmark webhooks (unsigned; Basic credentials and the IP allow-list authenticate them).
  *
@@ -311,6 +170,4 @@ export const postmarkProvider: ProviderModule = {
   contentTypes: ['application/json'],
   parse: parsePostmark,
   normalise: normalisePostmark,
-  simulatedEvents: SIMULATED_EVENTS,
-  simulate: simulatePostmark,
 };

@@ -9,11 +9,10 @@ import { firstAddressAt } from './standard-webhooks';
 import {
   STANDARD_WEBHOOKS_TOLERANCE_SECONDS,
   type StandardWebhookHeaderPrefix,
-  simulateStandardWebhook,
   standardWebhookMessageId,
   verifyStandardWebhook,
 } from './standard-webhooks-signature';
-import type { ParseResult, ProviderModule, SimulatedRequest, SimulateInput, WebhookRequest } from './types';
+import type { ParseResult, ProviderModule, WebhookRequest } from './types';
 
 /** Resend sends Svix's names; the specification's names are accepted as a fallback (the Resend SDK maps to them). */
 const HEADER_PREFIXES: readonly StandardWebhookHeaderPrefix[] = ['svix', 'webhook'];
@@ -44,9 +43,22 @@ const BLOCKED_BOUNCE_SUBTYPES = new Set([
   'AttachmentRejected',
 ]);
 
+/**
+ * Older payloads carry no `bounce.subType`, only the message Amazon SES wrote for it: "...is on the suppression list
+ * because it has a recent history of producing hard bounces" (subType Suppressed / OnAccountSuppressionList).
+ */
+const SUPPRESSED_MESSAGE = /\bsuppression list\b/i;
+
 function bounceReason(event: Record<string, unknown>): RejectReason {
   const subType = stringAt(event, 'data', 'bounce', 'subType');
-  return subType !== null && BLOCKED_BOUNCE_SUBTYPES.has(subType) ? 'blocked' : 'bounced';
+  if (subType !== null) return BLOCKED_BOUNCE_SUBTYPES.has(subType) ? 'blocked' : 'bounced';
+  const message = stringAt(event, 'data', 'bounce', 'message');
+  return message !== null && SUPPRESSED_MESSAGE.test(message) ? 'blocked' : 'bounced';
+}
+
+/** A `Transient` bounce (Amazon SES's soft bounce, which Resend passes through) leaves the address good. */
+function isSoftBounce(event: Record<string, unknown>): boolean {
+  return stringAt(event, 'data', 'bounce', 'type') === 'Transient';
 }
 
 /** Resend tags are name/value pairs: an object in current payloads, an array of `{name, value}` in older ones. */
@@ -81,7 +93,9 @@ function normalise(event: unknown, request: WebhookRequest): readonly EventDraft
   if (!isRecord(event)) throw new PayloadError('Expected the event to be a JSON object');
   const type = stringAt(event, 'type');
   if (type === null) throw new PayloadError('Missing field type');
-  const [eventType, defaultReason] = EVENT_TYPES[type] ?? ['unknown', null];
+  const [mappedType, defaultReason] = EVENT_TYPES[type] ?? ['unknown', null];
+  // A soft bounce is `deferred` with reason `bounced` (docs/events.md, "Bounces and delays").
+  const eventType = type === 'email.bounced' && isSoftBounce(event) ? 'deferred' : mappedType;
   return [
     {
       eventType,
@@ -105,100 +119,6 @@ function normalise(event: unknown, request: WebhookRequest): readonly EventDraft
   ];
 }
 
-const SIMULATED_EVENTS = [
-  ...Object.keys(EVENT_TYPES),
-  'contact.created',
-  'contact.updated',
-  'contact.deleted',
-  'domain.created',
-  'domain.updated',
-  'domain.deleted',
-  'suppression.added',
-  'suppression.removed',
-];
-
-function simulatedData(eventName: string, uniqueId: string, now: Date): Record<string, unknown> {
-  const createdAt = now.toISOString();
-  if (eventName.startsWith('contact.')) {
-    return {
-      id: `${uniqueId}-contact`,
-      audience_id: '78261eea-8f8b-4381-83c6-79fa7120f1cf',
-      segment_ids: [],
-      created_at: createdAt,
-      updated_at: createdAt,
-      email: 'steve.wozniak@gmail.com',
-      first_name: 'Steve',
-      last_name: 'Wozniak',
-      unsubscribed: false,
-    };
-  }
-  if (eventName.startsWith('domain.')) {
-    return {
-      id: `${uniqueId}-domain`,
-      name: 'example.com',
-      status: 'verified',
-      created_at: createdAt,
-      region: 'us-east-1',
-      records: [],
-    };
-  }
-  if (eventName.startsWith('suppression.')) {
-    return {
-      id: `${uniqueId}-suppression`,
-      email: 'bounced@example.com',
-      origin: 'bounce',
-      source_id: null,
-      created_at: createdAt,
-    };
-  }
-  const data: Record<string, unknown> = {
-    created_at: createdAt,
-    email_id: `${uniqueId}-email`,
-    from: 'Acme <onboarding@resend.dev>',
-    to: ['delivered@resend.dev'],
-    subject: 'Sending this example',
-    tags: { category: 'confirm_email' },
-  };
-  switch (eventName) {
-    case 'email.bounced':
-      data.bounce = {
-        message:
-          "The recipient's email address is on the suppression list because it has a recent history of producing hard bounces.",
-        subType: 'Suppressed',
-        type: 'Permanent',
-      };
-      break;
-    case 'email.clicked':
-      data.click = {
-        ipAddress: '122.115.53.11',
-        link: 'https://resend.com',
-        timestamp: createdAt,
-        userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36',
-      };
-      break;
-    case 'email.failed':
-      data.failed = { reason: 'reached_daily_quota' };
-      break;
-    case 'email.suppressed':
-      data.suppressed = { message: 'This address is on your suppression list.', type: 'OnAccountSuppressionList' };
-      break;
-    default:
-      break;
-  }
-  return data;
-}
-
-function simulate(input: SimulateInput): SimulatedRequest {
-  if (!SIMULATED_EVENTS.includes(input.eventName)) {
-    throw new Error(`Unknown Resend event to simulate: ${input.eventName}`);
-  }
-  return simulateStandardWebhook('svix', input, {
-    type: input.eventName,
-    created_at: input.now.toISOString(),
-    data: simulatedData(input.eventName, input.uniqueId, input.now),
-  });
-}
-
 /** Resend webhooks (signed, Standard Webhooks scheme). */
 export const resendProvider: ProviderModule = {
   id: 'resend',
@@ -208,6 +128,4 @@ export const resendProvider: ProviderModule = {
   verify: (request, context) => verifyStandardWebhook(request, context, HEADER_PREFIXES),
   parse,
   normalise,
-  simulatedEvents: SIMULATED_EVENTS,
-  simulate,
 };

@@ -4,7 +4,7 @@
  * pair and the verification key is the base64 SPKI DER that the dashboard shows. One POST carries a JSON array of
  * events (a batch that can hold thousands), so parsing and normalising avoid per-event regexes and re-serialisation.
  */
-import { createHash, createPublicKey, generateKeyPairSync, type KeyObject, sign, verify } from 'node:crypto';
+import { createPublicKey, type KeyObject, verify } from 'node:crypto';
 import type { EventDraft, EventType, RejectReason } from '../core/event';
 import { PayloadError, SignatureError } from '../errors';
 import {
@@ -16,14 +16,7 @@ import {
   numberAt,
   parseJsonBody,
 } from './shared';
-import type {
-  ProviderModule,
-  SimulatedRequest,
-  SimulateInput,
-  VerifyContext,
-  VerifyResult,
-  WebhookRequest,
-} from './types';
+import type { ProviderModule, VerifyContext, VerifyResult, WebhookRequest } from './types';
 
 const SIGNATURE_HEADER = 'x-twilio-email-event-webhook-signature';
 const TIMESTAMP_HEADER = 'x-twilio-email-event-webhook-timestamp';
@@ -208,6 +201,24 @@ function metadataOf(event: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(custom);
 }
 
+/**
+ * The message's id, the same on every event of the message: the `X-Message-Id` the send API returned. SendGrid puts
+ * `sg_message_id` on every event, as that id followed by `.filter...` (delivery and engagement events) or bare
+ * (`processed`); `smtp-id` only comes with the MTA's events, so it cannot join an open to its delivery. A few `dropped`
+ * events carry only the filter part, and then the `smtp-id` SendGrid generated (`<X-Message-Id@ismtpd...>`) names it.
+ * https://www.twilio.com/docs/sendgrid/glossary/x-message-id
+ */
+function messageIdOf(event: Record<string, unknown>): string | null {
+  const sgMessageId = stringField(event, 'sg_message_id');
+  if (sgMessageId !== null && !/^(?:filter|recvd)/i.test(sgMessageId)) {
+    const cut = sgMessageId.search(/\.(?:filter|recvd)/i);
+    return cut > 0 ? sgMessageId.slice(0, cut) : sgMessageId;
+  }
+  const smtpId = stringField(event, 'smtp-id');
+  const generated = smtpId === null ? null : /^<([^<>@\s]+)@ismtpd[^<>@\s]*>$/i.exec(smtpId);
+  return generated?.[1] ?? null;
+}
+
 function normaliseSendgrid(event: unknown): readonly EventDraft[] {
   if (!isRecord(event)) throw new PayloadError('Each event must be a JSON object');
   const name = stringField(event, 'event');
@@ -236,7 +247,7 @@ function normaliseSendgrid(event: unknown): readonly EventDraft[] {
     {
       eventType,
       eventId: stringField(event, 'sg_event_id') ?? deriveEventId('sendgrid', event),
-      messageId: stringField(event, 'smtp-id') ?? stringField(event, 'sg_message_id'),
+      messageId: messageIdOf(event),
       recipient: stringField(event, 'email'),
       timestamp: epochSecondsToIso(numberAt(event, 'timestamp')),
       rejectReason,
@@ -249,82 +260,6 @@ function normaliseSendgrid(event: unknown): readonly EventDraft[] {
       raw: event,
     },
   ];
-}
-
-/** A stable, id-shaped string for simulated payloads: the same `uniqueId` always yields the same id. */
-function simulatedId(uniqueId: string, purpose: string, length: number): string {
-  return createHash('sha256').update(`${purpose}:${uniqueId}`).digest('base64url').slice(0, length);
-}
-
-/** Event-specific fields of each simulated event, as SendGrid's Event Webhook reference shows them. */
-const SIMULATED_FIELDS: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {
-  processed: { send_at: 0, pool: { name: 'transactional', id: 210 } },
-  dropped: { reason: 'Bounced Address', status: '5.0.0' },
-  delivered: { ip: '168.1.1.1', response: '250 OK', tls: 1 },
-  deferred: { ip: '168.1.1.1', response: '400 try again later', attempt: '5', tls: 1 },
-  bounce: {
-    ip: '168.1.1.1',
-    reason: '550 5.1.1 The email account that you tried to reach does not exist',
-    status: '5.1.1',
-    tls: 1,
-    type: 'bounce',
-    bounce_classification: 'Invalid Address',
-  },
-  open: { ip: '255.255.255.255', useragent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64)', sg_machine_open: false },
-  click: {
-    ip: '255.255.255.255',
-    useragent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64)',
-    url: 'https://www.example.com/welcome',
-    url_offset: { index: 0, type: 'html' },
-  },
-  spamreport: {},
-  unsubscribe: {},
-  group_unsubscribe: { ip: '255.255.255.255', useragent: 'Mozilla/5.0', asm_group_id: 10 },
-  group_resubscribe: { ip: '255.255.255.255', useragent: 'Mozilla/5.0', asm_group_id: 10 },
-  account_status_change: { type: 'compliance_suspend' },
-};
-
-function simulateSendgrid(input: SimulateInput): SimulatedRequest {
-  const fields = Object.hasOwn(SIMULATED_FIELDS, input.eventName) ? SIMULATED_FIELDS[input.eventName] : undefined;
-  if (fields === undefined) throw new Error(`SendGrid cannot simulate event "${input.eventName}"`);
-  const seconds = Math.floor(input.now.getTime() / 1000);
-  const sgEventId = simulatedId(input.uniqueId, 'sg_event_id', 32);
-  const event: Record<string, unknown> =
-    input.eventName === 'account_status_change'
-      ? { event: input.eventName, sg_event_id: sgEventId, timestamp: seconds, ...fields }
-      : {
-          email: 'recipient@example.com',
-          timestamp: seconds,
-          'smtp-id': `<${simulatedId(input.uniqueId, 'message', 22)}@ismtpd0001p1iad1.sendgrid.net>`,
-          event: input.eventName,
-          category: ['welcome'],
-          sg_event_id: sgEventId,
-          sg_message_id: `${simulatedId(input.uniqueId, 'message', 22)}.filterdrecv-5bd8b7b7b9-xk7l2-1-6565B0C2-1.0`,
-          order_id: `order-${input.uniqueId}`,
-          ...fields,
-        };
-  // SendGrid posts compact JSON followed by CRLF (as in its SDKs' signed test payloads).
-  const body = Buffer.from(`${JSON.stringify([event])}\r\n`, 'utf8');
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'SendGrid Event API' };
-  if (input.signingKey !== undefined) {
-    const timestamp = String(seconds);
-    const signature = sign('sha256', Buffer.concat([Buffer.from(timestamp, 'utf8'), body]), {
-      key: input.signingKey,
-      dsaEncoding: 'der',
-    });
-    headers[SIGNATURE_HEADER] = signature.toString('base64');
-    headers[TIMESTAMP_HEADER] = timestamp;
-  }
-  return { headers, body };
-}
-
-/** A P-256 pair: the public key as the SendGrid dashboard shows it (base64 SPKI DER), the private key as PKCS#8 PEM. */
-function generateSendgridKeyPair(): { verificationKey: string; simulationKey: string } {
-  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  return {
-    verificationKey: publicKey.export({ format: 'der', type: 'spki' }).toString('base64'),
-    simulationKey: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
-  };
 }
 
 /**
@@ -346,7 +281,4 @@ export const sendgridProvider: ProviderModule = {
   verify: verifySendgrid,
   parse: parseSendgrid,
   normalise: normaliseSendgrid,
-  generateKeyPair: generateSendgridKeyPair,
-  simulatedEvents: Object.keys(SIMULATED_FIELDS),
-  simulate: simulateSendgrid,
 };

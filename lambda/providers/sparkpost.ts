@@ -14,7 +14,7 @@ import {
   stringAt,
   stringsAt,
 } from './shared';
-import type { ParseResult, ProviderModule, SimulatedRequest, SimulateInput, WebhookRequest } from './types';
+import type { ParseResult, ProviderModule, WebhookRequest } from './types';
 
 /** Each documented event `type` with its `msys` class and normalised type. */
 const EVENT_TYPES: Readonly<Record<string, { readonly eventClass: string; readonly eventType: EventType }>> = {
@@ -82,6 +82,13 @@ const BOUNCE_CLASSES: Readonly<Record<string, { readonly reason: RejectReason; r
   '100': { reason: 'other', eventType: 'autoresponded' },
 };
 
+/**
+ * The bounce classes SparkPost calls soft (its bounce classification table: 20 Soft Bounce, 21 DNS Failure, 22 Mailbox
+ * Full, 23 Too Large, 24 Timeout, 40 Generic Bounce, 70 Transient Failure). A `bounce` of one of these leaves the
+ * address good: `deferred` with reason `bounced` (docs/events.md, "Bounces and delays").
+ */
+const SOFT_BOUNCE_CLASSES: ReadonlySet<string> = new Set(['20', '21', '22', '23', '24', '40', '70']);
+
 function parse(request: WebhookRequest): ParseResult {
   const body = parseJsonBody(request.body);
   if (!Array.isArray(body)) throw new PayloadError('Expected a JSON array of events');
@@ -124,6 +131,10 @@ function normalise(entry: unknown): readonly EventDraft[] {
     const classified = BOUNCE_CLASSES[bounceClass] ?? { reason: 'other' };
     rejectReason = classified.reason;
     if (classified.eventType) eventType = classified.eventType;
+    if ((type === 'bounce' || type === 'out_of_band') && SOFT_BOUNCE_CLASSES.has(bounceClass)) {
+      eventType = 'deferred';
+      rejectReason = 'bounced';
+    }
   }
   const metadata = getPath(event, ['rcpt_meta']);
   return [
@@ -147,184 +158,6 @@ function normalise(entry: unknown): readonly EventDraft[] {
   ];
 }
 
-const SIMULATED_EVENTS = Object.keys(EVENT_TYPES);
-
-/** Fields of SparkPost's documented sample message event, shared by the message, track, gen and unsubscribe classes. */
-function messageFields(uniqueId: string, timestamp: string): Record<string, unknown> {
-  return {
-    campaign_id: 'Example Campaign Name',
-    customer_id: '1',
-    event_id: uniqueId,
-    friendly_from: 'sender@example.com',
-    injection_time: new Date(Number(timestamp) * 1000).toISOString(),
-    ip_pool: 'Example-Ip-Pool',
-    message_id: `${uniqueId}-msg`,
-    msg_from: 'sender@example.com',
-    rcpt_meta: { customKey: 'customValue' },
-    rcpt_tags: ['male', 'US'],
-    rcpt_to: 'recipient@example.com',
-    raw_rcpt_to: 'recipient@example.com',
-    rcpt_type: 'cc',
-    recipient_domain: 'example.com',
-    routing_domain: 'example.com',
-    sending_ip: '127.0.0.1',
-    subaccount_id: '101',
-    subject: 'Summer deals are here!',
-    template_id: 'templ-1234',
-    template_version: '1',
-    timestamp,
-    transmission_id: `${uniqueId}-tx`,
-  };
-}
-
-function simulatedEventBody(type: string, uniqueId: string, timestamp: string): Record<string, unknown> {
-  const base = { type, ...messageFields(uniqueId, timestamp) };
-  switch (type) {
-    case 'bounce':
-    case 'out_of_band':
-      return {
-        ...base,
-        bounce_class: '10',
-        error_code: '550',
-        reason: '550 5.1.1 <recipient@example.com>: Recipient address rejected: User unknown',
-        raw_reason: '550 5.1.1 <recipient@example.com>: Recipient address rejected: User unknown',
-      };
-    case 'delay':
-      return {
-        ...base,
-        bounce_class: '21',
-        error_code: '454',
-        num_retries: '1',
-        reason: '454 4.4.4 [internal] no MX or A for domain',
-        raw_reason: '454 4.4.4 [internal] no MX or A for domain',
-        queue_time: '12',
-      };
-    case 'policy_rejection':
-      return {
-        ...base,
-        bounce_class: '25',
-        error_code: '554',
-        reason: '554 5.7.1 [internal] recipient is on the suppression list',
-        raw_reason: '554 5.7.1 [internal] recipient is on the suppression list',
-        remote_addr: '127.0.0.1',
-      };
-    case 'spam_complaint':
-      return {
-        ...base,
-        fbtype: 'abuse',
-        report_by: 'server.email.com',
-        report_to: 'abuse.example.com',
-        user_str: 'Additional Example Information',
-      };
-    case 'generation_failure':
-    case 'generation_rejection':
-      return {
-        ...base,
-        error_code: '554',
-        reason: 'Message generation rejected',
-        raw_reason: 'Message generation rejected',
-      };
-    case 'click':
-    case 'amp_click':
-      return {
-        ...base,
-        geo_ip: { country: 'US', city: 'Columbia' },
-        ip_address: '127.0.0.1',
-        target_link_name: 'Example Link Name',
-        target_link_url: 'https://example.com',
-        user_agent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64)',
-      };
-    case 'open':
-    case 'amp_open':
-    case 'initial_open':
-    case 'amp_initial_open':
-    case 'link_unsubscribe':
-      return {
-        ...base,
-        geo_ip: { country: 'US', city: 'Columbia' },
-        ip_address: '127.0.0.1',
-        user_agent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64)',
-      };
-    case 'list_unsubscribe':
-      return { ...base, mailfrom: 'recipient@example.com' };
-    case 'sms_status':
-      return {
-        ...base,
-        sms_coding: 'ASCII',
-        sms_dst: '7876712656',
-        sms_remoteids: ['0000'],
-        sms_src: '1234',
-        sms_text: 'lol',
-      };
-    case 'relay_injection':
-    case 'relay_rejection':
-    case 'relay_delivery':
-    case 'relay_tempfail':
-    case 'relay_permfail':
-      return {
-        type,
-        event_id: uniqueId,
-        customer_id: '1',
-        relay_id: 'Example Relay Id',
-        msg_from: 'sender@example.com',
-        rcpt_to: 'recipient@relay.example.com',
-        raw_rcpt_to: 'recipient@relay.example.com',
-        timestamp,
-        ...(type === 'relay_rejection' || type === 'relay_permfail'
-          ? { reason: 'Relay webhook returned an error', raw_reason: '554 5.7.1 relay refused' }
-          : {}),
-      };
-    case 'ab_test_completed':
-    case 'ab_test_cancelled':
-      return {
-        type,
-        event_id: uniqueId,
-        customer_id: '1',
-        subaccount_id: '101',
-        timestamp,
-        ab_test: {
-          id: 'password-reset',
-          name: 'Password Reset',
-          version: 1,
-          test_mode: 'bayesian',
-          engagement_metric: 'count_unique_clicked',
-        },
-      };
-    case 'success':
-    case 'error':
-      return {
-        type,
-        event_id: uniqueId,
-        customer_id: '1',
-        subaccount_id: '101',
-        timestamp,
-        batch_id: `${uniqueId}-batch`,
-        number_succeeded: 500,
-        number_failed: type === 'error' ? 50 : 0,
-        number_duplicates: 0,
-        ...(type === 'error' ? { error_type: 'validation', retryable: false } : {}),
-      };
-    default:
-      return base;
-  }
-}
-
-function simulate(input: SimulateInput): SimulatedRequest {
-  const definition = EVENT_TYPES[input.eventName];
-  if (!definition) throw new Error(`Unknown SparkPost event to simulate: ${input.eventName}`);
-  const timestamp = String(Math.floor(input.now.getTime() / 1000));
-  const event = simulatedEventBody(input.eventName, input.uniqueId, timestamp);
-  const body = Buffer.from(JSON.stringify([{ msys: { [definition.eventClass]: event } }]));
-  return {
-    headers: {
-      'content-type': 'application/json',
-      'user-agent': 'SparkPost',
-      'x-messagesystems-batch-id': `${input.uniqueId}-batch`,
-    },
-    body,
-  };
-}
-
 /** SparkPost webhooks (unsigned; Basic credentials). */
 export const sparkpostProvider: ProviderModule = {
   id: 'sparkpost',
@@ -332,6 +165,4 @@ export const sparkpostProvider: ProviderModule = {
   contentTypes: ['application/json'],
   parse,
   normalise,
-  simulatedEvents: SIMULATED_EVENTS,
-  simulate,
 };

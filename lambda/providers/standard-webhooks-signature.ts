@@ -9,7 +9,7 @@
  */
 import { ConfigurationError, PayloadError, SignatureError } from '../errors';
 import { decodeBase64Strict, hmac, safeEqual } from './shared';
-import type { SimulatedRequest, SimulateInput, VerifyContext, VerifyResult, WebhookRequest } from './types';
+import type { VerifyContext, VerifyResult, WebhookRequest } from './types';
 
 /** Header name prefixes of the scheme: the specification's own, and Svix's (Resend, older Svix senders). */
 export type StandardWebhookHeaderPrefix = 'webhook' | 'svix';
@@ -81,36 +81,6 @@ export function decodeStandardWebhookSecret(secret: string): Buffer | null {
   const padded = encoded.length % 4 === 0 ? encoded : encoded + '='.repeat(4 - (encoded.length % 4));
   const key = decodeBase64Strict(padded);
   return key && key.length > 0 ? key : null;
-}
-
-/** The `v1,<base64>` signature of one message, exactly as a sender computes it. */
-export function signStandardWebhook(secret: string, id: string, timestampSeconds: number, body: Buffer): string {
-  const key = decodeStandardWebhookSecret(secret);
-  if (!key) throw new ConfigurationError('Standard Webhooks signing secret must be whsec_ followed by base64');
-  return `${SYMMETRIC_VERSION},${hmac('sha256', key, `${id}.${timestampSeconds}.`, body).toString('base64')}`;
-}
-
-/**
- * A request as a Standard Webhooks sender posts it: JSON `payload`, message id `msg_<uniqueId>`, the attempt time from
- * `input.now`, and the signature header when `input.signingKey` is given.
- */
-export function simulateStandardWebhook(
-  prefix: StandardWebhookHeaderPrefix,
-  input: SimulateInput,
-  payload: unknown,
-): SimulatedRequest {
-  const id = `msg_${input.uniqueId}`;
-  const timestampSeconds = Math.floor(input.now.getTime() / 1000);
-  const body = Buffer.from(JSON.stringify(payload));
-  const headers: Record<string, string> = {
-    'content-type': 'application/json',
-    [`${prefix}-id`]: id,
-    [`${prefix}-timestamp`]: String(timestampSeconds),
-  };
-  if (input.signingKey !== undefined) {
-    headers[`${prefix}-signature`] = signStandardWebhook(input.signingKey, id, timestampSeconds, body);
-  }
-  return { headers, body };
 }
 
 /**

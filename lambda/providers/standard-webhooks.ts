@@ -18,11 +18,10 @@ import {
 import {
   STANDARD_WEBHOOKS_TOLERANCE_SECONDS,
   type StandardWebhookHeaderPrefix,
-  simulateStandardWebhook,
   standardWebhookMessageId,
   verifyStandardWebhook,
 } from './standard-webhooks-signature';
-import type { ParseResult, ProviderModule, SimulatedRequest, SimulateInput, WebhookRequest } from './types';
+import type { ParseResult, ProviderModule, WebhookRequest } from './types';
 
 /** The specification's header names first; Svix's names are accepted too (Svix senders may send only those). */
 const HEADER_PREFIXES: readonly StandardWebhookHeaderPrefix[] = ['webhook', 'svix'];
@@ -75,8 +74,23 @@ function eventTypeName(event: Record<string, unknown>): string {
   return name;
 }
 
+/**
+ * The mapping used when the stage configures no `eventTypeMap`: the `email.*` names Svix-based email senders post
+ * (Resend's vocabulary), `email.delivery_delayed` included. A configured map replaces it whole.
+ */
+export const DEFAULT_EVENT_TYPE_MAP: Readonly<Record<string, EventType>> = {
+  'email.sent': 'sent',
+  'email.delivered': 'delivered',
+  'email.delivery_delayed': 'deferred',
+  'email.bounced': 'bounced',
+  'email.complained': 'complained',
+  'email.opened': 'opened',
+  'email.clicked': 'clicked',
+  'email.unsubscribed': 'unsubscribed',
+};
+
 function mappedEventType(name: string, settings: ProviderSettings | undefined): EventType {
-  const mapped = settings?.eventTypeMap?.[name];
+  const mapped = (settings?.eventTypeMap ?? DEFAULT_EVENT_TYPE_MAP)[name];
   return isEventType(mapped) ? mapped : 'unknown';
 }
 
@@ -117,44 +131,6 @@ function normalise(event: unknown, request: WebhookRequest, settings?: ProviderS
   ];
 }
 
-/** Example payloads in the specification's recommended shape (`type`, `timestamp`, `data`). */
-const SIMULATED_EVENTS = [
-  'email.sent',
-  'email.delivered',
-  'email.delivery_delayed',
-  'email.bounced',
-  'email.complained',
-  'email.opened',
-  'email.clicked',
-  'contact.created',
-] as const;
-
-function simulatedData(eventName: string, uniqueId: string): Record<string, unknown> {
-  if (eventName.startsWith('contact.')) {
-    return { id: `contact_${uniqueId}`, email: 'recipient@example.com', first_name: 'Ada' };
-  }
-  const data: Record<string, unknown> = {
-    email_id: `email_${uniqueId}`,
-    from: 'Acme <noreply@example.com>',
-    to: ['recipient@example.com'],
-    subject: 'Your receipt',
-  };
-  if (eventName === 'email.bounced') data.bounce = { type: 'Permanent', message: 'Mailbox does not exist' };
-  if (eventName === 'email.clicked') data.click = { link: 'https://example.com/welcome', userAgent: 'Mozilla/5.0' };
-  return data;
-}
-
-function simulate(input: SimulateInput): SimulatedRequest {
-  if (!(SIMULATED_EVENTS as readonly string[]).includes(input.eventName)) {
-    throw new Error(`Unknown Standard Webhooks event to simulate: ${input.eventName}`);
-  }
-  return simulateStandardWebhook('webhook', input, {
-    type: input.eventName,
-    timestamp: input.now.toISOString(),
-    data: simulatedData(input.eventName, input.uniqueId),
-  });
-}
-
 /** Generic Standard Webhooks provider (Loops, Svix senders); map the sender's event types in `eventTypeMap`. */
 export const standardWebhooksProvider: ProviderModule = {
   id: 'standard-webhooks',
@@ -164,6 +140,4 @@ export const standardWebhooksProvider: ProviderModule = {
   verify: (request, context) => verifyStandardWebhook(request, context, HEADER_PREFIXES),
   parse,
   normalise,
-  simulatedEvents: SIMULATED_EVENTS,
-  simulate,
 };

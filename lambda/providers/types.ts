@@ -43,28 +43,6 @@ export interface ParseResult {
   readonly subscriptionConfirmUrl?: string;
 }
 
-/** A request a provider would send, built by {@link ProviderModule.simulate} for the CLI and the tests. */
-export interface SimulatedRequest {
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: Buffer;
-}
-
-/** Input of {@link ProviderModule.simulate}. */
-export interface SimulateInput {
-  /** One of `simulatedEvents`. */
-  readonly eventName: string;
-  /**
-   * Key to sign with, exactly as the provider signs: the shared secret as the dashboard shows it (HMAC schemes) or
-   * the `simulationKey` of {@link ProviderModule.generateKeyPair} (asymmetric schemes). Absent: unsigned request.
-   */
-  readonly signingKey?: string;
-  /** Mandrill: the URL the provider signs (with credentials). */
-  readonly signedUrl?: string;
-  readonly now: Date;
-  /** Makes ids in the payload unique per call, so two simulated requests are two events. */
-  readonly uniqueId: string;
-}
-
 /**
  * One provider = one module of this shape, registered in `providers/index.ts`.
  *
@@ -95,15 +73,4 @@ export interface ProviderModule {
    * settings; modules whose mapping is configured (Standard Webhooks' `eventTypeMap`) read them, the others ignore them.
    */
   readonly normalise: (event: unknown, request: WebhookRequest, settings?: ProviderSettings) => readonly EventDraft[];
-  /**
-   * For asymmetric schemes (SendGrid ECDSA, Postal RSA): makes a fresh key pair, so the local runtime and tests can
-   * sign as the provider does. `verificationKey` is the public key as the provider's dashboard shows it (what goes in
-   * the signing keys); `simulationKey` is the private key `simulate` signs with. Absent for HMAC schemes (one shared
-   * key) and for Amazon SES (SNS certificates).
-   */
-  readonly generateKeyPair?: () => { readonly verificationKey: string; readonly simulationKey: string };
-  /** Provider-native event names `simulate` can build (e.g. SendGrid `bounce`). */
-  readonly simulatedEvents: readonly string[];
-  /** Builds a realistic request for one event, signed as the provider signs it. */
-  readonly simulate: (input: SimulateInput) => SimulatedRequest;
 }

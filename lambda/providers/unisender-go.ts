@@ -17,8 +17,7 @@ import { createHash } from 'node:crypto';
 import type { EventDraft, EventType, RejectReason } from '../core/event';
 import { PayloadError, SignatureError } from '../errors';
 import { dateStringToIso, decodeHexStrict, deriveEventId, isRecord, safeEqual, stringAt } from './shared';
-import { simulatedHexId } from './simulated-ids';
-import type { ProviderModule, SimulatedRequest, SimulateInput, VerifyResult, WebhookRequest } from './types';
+import type { ProviderModule, VerifyResult, WebhookRequest } from './types';
 
 const STATUS_EVENT = 'transactional_email_status';
 const SPAM_BLOCK_EVENT = 'transactional_spam_block';
@@ -132,6 +131,8 @@ const DELIVERY_STATUS_REASONS: Readonly<Record<string, RejectReason | null>> = {
 };
 
 function rejectReasonOf(status: string | null, deliveryStatus: string | null): RejectReason | null {
+  // A soft bounce is a temporary bounce whatever its delivery status (docs/events.md, "Bounces and delays").
+  if (status === 'soft_bounced') return 'bounced';
   if (deliveryStatus?.startsWith('err')) {
     const reason = DELIVERY_STATUS_REASONS[deliveryStatus];
     return reason === undefined ? 'other' : reason;
@@ -194,93 +195,6 @@ function normalise(event: unknown): readonly EventDraft[] {
   return [{ eventType: 'unknown', eventId: deriveEventId('unisender-go', event), raw: event }];
 }
 
-/** Unisender Go's time format: UTC, `YYYY-MM-DD HH:MM:SS`. */
-function unisenderTime(date: Date): string {
-  return date.toISOString().slice(0, 19).replace('T', ' ');
-}
-
-const STATUSES = Object.keys(STATUS_MAP);
-const SIMULATED_EVENTS = [...STATUSES, SPAM_BLOCK_EVENT];
-const BROWSER = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/128.0';
-
-/** Status-specific fields, as Unisender Go's callback documentation shows them. */
-function statusExtras(status: string): Record<string, unknown> {
-  switch (status) {
-    case 'opened':
-      return { delivery_info: { user_agent: BROWSER, ip: '192.0.2.42' } };
-    case 'clicked':
-      return { url: 'https://example.com/welcome', delivery_info: { user_agent: BROWSER, ip: '192.0.2.42' } };
-    case 'soft_bounced':
-      return {
-        delivery_info: {
-          delivery_status: 'err_mailbox_full',
-          destination_response: "452 4.2.2 Mailbox full 'recipient@example.com'",
-        },
-      };
-    case 'hard_bounced':
-      return {
-        delivery_info: {
-          delivery_status: 'err_user_unknown',
-          destination_response: "550 5.1.1 User unknown 'recipient@example.com'",
-        },
-      };
-    case 'unsubscribed':
-      return { comment: 'I no longer want these emails' };
-    default:
-      return {};
-  }
-}
-
-function simulatedEvent(input: SimulateInput): Record<string, unknown> {
-  if (input.eventName === SPAM_BLOCK_EVENT) {
-    return {
-      event_name: SPAM_BLOCK_EVENT,
-      event_data: {
-        block_time: unisenderTime(input.now),
-        block_type: 'one_smtp',
-        domain: 'example.com',
-        SMTP_blocks_count: 1,
-        domain_status: 'blocked',
-      },
-    };
-  }
-  const job = simulatedHexId(input.uniqueId, 'unisender-go job', 14);
-  return {
-    event_name: STATUS_EVENT,
-    event_data: {
-      job_id: `${job.slice(0, 6)}-${job.slice(6, 12)}-${job.slice(12, 14).toUpperCase()}`,
-      metadata: { campaign: 'welcome', simulation: input.uniqueId },
-      email: 'recipient@example.com',
-      status: input.eventName,
-      event_time: unisenderTime(input.now),
-      ...statusExtras(input.eventName),
-    },
-  };
-}
-
-/** Stands in for the auth value while the body is hashed; never a valid 32-hex digest, so it cannot collide. */
-const AUTH_PLACEHOLDER = '__hookguard_auth_placeholder__';
-
-function simulate(input: SimulateInput): SimulatedRequest {
-  if (!SIMULATED_EVENTS.includes(input.eventName)) {
-    throw new Error(`Unisender Go has no event "${input.eventName}"; use one of: ${SIMULATED_EVENTS.join(', ')}`);
-  }
-  const group = {
-    user_id: 456123,
-    project_id: '6432890213745872',
-    project_name: 'Example',
-    events: [simulatedEvent(input)],
-  };
-  const headers = { 'content-type': 'application/json' };
-  if (input.signingKey === undefined) {
-    return { headers, body: Buffer.from(JSON.stringify({ events_by_user: [group] }).replace(/\//g, '\\/'), 'utf8') };
-  }
-  // Exactly as Unisender Go signs: serialise with the API key in auth, hash, then put the digest in its place.
-  const template = JSON.stringify({ auth: AUTH_PLACEHOLDER, events_by_user: [group] }).replace(/\//g, '\\/');
-  const digest = md5(Buffer.from(template.replace(AUTH_PLACEHOLDER, jsonStringContent(input.signingKey)), 'utf8'));
-  return { headers, body: Buffer.from(template.replace(AUTH_PLACEHOLDER, digest.toString('hex')), 'utf8') };
-}
-
 /** The Unisender Go provider module. */
 export const unisenderGoProvider: ProviderModule = {
   id: 'unisender-go',
@@ -289,6 +203,4 @@ export const unisenderGoProvider: ProviderModule = {
   verify: (request, context) => verify(request, context.signingKeys),
   parse,
   normalise,
-  simulatedEvents: SIMULATED_EVENTS,
-  simulate,
 };

@@ -38,7 +38,7 @@ export function newestNodeRuntime(): lambda.Runtime {
 
 /**
  * How every Hookguard handler is bundled: by `NodejsFunction` when the sources are at hand (this repository), and by
- * `npm run build` (`scripts/bundle-lambdas.ts` turns these same options into esbuild's) for the published package.
+ * `npm run build` (`scripts/bundle-lambdas.ts` runs this same NodejsFunction bundling) for the published package.
  * Change bundling here only, so that both stay identical.
  */
 export const WEBHOOK_FUNCTION_BUNDLING: BundlingOptions = {

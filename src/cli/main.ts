@@ -6,6 +6,7 @@ import type { CliDeps, CliIo } from './cli-context';
 import { describeCommandError } from './command-kit';
 import { runRotateCommand } from './rotate-command';
 import { runSendCommand } from './send-command';
+import { runStatusCommand } from './status-command';
 import { runUrlsCommand } from './urls-command';
 
 /** A command: its one-line summary for `hookguard --help`, and how it runs (resolving the exit code). */
@@ -22,6 +23,7 @@ export const COMMANDS: ReadonlyMap<string, CliCommand> = new Map<string, CliComm
   ['send', { summary: 'post a realistic, signed provider request (<provider> <event-type>, or --all)', run: runSendCommand }],
   ['urls', { summary: 'the webhook URL of every enabled provider (--provider, --json, --deployed)', run: runUrlsCommand }],
   ['rotate', { summary: 'a new Basic credential (--revoke-previous, --deployed)', run: runRotateCommand }],
+  ['status', { summary: 'traffic, alarms, DLQs, credential and canary of a stage (--json, --deployed)', run: runStatusCommand }],
 ]);
 
 /** `hookguard --help`. */

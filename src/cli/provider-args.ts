@@ -6,6 +6,7 @@ import { createPrivateKey } from 'node:crypto';
 import { isProviderId, PROVIDER_IDS, type ProviderId } from '../../lambda/core/provider-ids';
 import type { ProviderModule } from '../../lambda/providers/types';
 import { UsageError } from '../local/options';
+import { SIMULATORS } from '../simulate';
 
 /** Edit distance (insertions, deletions, substitutions), for "did you mean". */
 function distance(a: string, b: string): number {
@@ -49,7 +50,8 @@ export function assertProviderId(value: string): asserts value is ProviderId {
  * @throws {UsageError} for a key that cannot sign as the provider.
  */
 export function assertSimulationKey(module: ProviderModule, key: string): void {
-  if (module.generateKeyPair === undefined) return;
+  // Only the asymmetric schemes' simulators make key pairs.
+  if (SIMULATORS.get(module.id)?.generateKeyPair === undefined) return;
   try {
     createPrivateKey(key);
   } catch {

@@ -1,11 +1,11 @@
 /**
  * `hookguard send <provider> <event-type>`: posts a realistic, correctly signed request for one event (or every
  * event the provider can simulate, with `--all`) to the local runtime or a deployed stack, and prints the answers.
+ * `--recipient`, `--metadata`, `--count` and `--batch` shape what is sent; the provider's simulator builds it.
  */
 
 import { basicAuthorizationHeader } from '../../lambda/core/basic-auth';
 import type { BasicCredentialSecret } from '../../lambda/core/secret-formats';
-import { SES_SIMULATOR_PRIVATE_KEY_PEM } from '../../lambda/providers/amazon-ses-simulator';
 import {
   COMMON_OPTIONS,
   COMMON_OPTIONS_HELP,
@@ -15,9 +15,11 @@ import {
 } from '../local/options';
 import type { LocalSecrets } from '../local/secrets-file';
 import { parseCredential } from '../local/secrets-file';
+import { simulatorOf } from '../simulate';
+import { SES_SIMULATOR_PRIVATE_KEY_PEM } from '../simulate/amazon-ses-test-keys';
 import { type CliDeps, type CliIo, loadStage, localBaseUrl, readLocalSecrets } from './cli-context';
 import { assertProviderId, assertSimulationKey } from './provider-args';
-import { buildSimulatedRequest, selectSimulatedEvent } from './simulated-requests';
+import { buildSimulatedRequest, type PayloadOptions, selectSimulatedEvent } from './simulated-requests';
 
 /** `hookguard send --help`. */
 export const SEND_USAGE = [
@@ -29,6 +31,10 @@ export const SEND_USAGE = [
   '',
   'Options:',
   '  --all               send one request for every event the provider can simulate',
+  '  --recipient <addr>  the recipient address the events name (default: the provider example\'s)',
+  '  --metadata <k=v>    sender metadata the events carry, where the provider carries it (repeatable)',
+  '  --count <n>         send n requests per event, each a new event (default 1, at most 1000)',
+  '  --batch <n>         events per request, for providers that post batches (default 1)',
   '  --url <url>         a deployed API (its base URL or the full webhook URL) instead of the local runtime',
   '  --key <key>         signing key to use instead of the local secrets file',
   '  --user <name>       Basic user name (with --password) instead of the local secrets file',
@@ -39,6 +45,10 @@ export const SEND_USAGE = [
 const SEND_OPTIONS = {
   ...COMMON_OPTIONS,
   all: { type: 'boolean' },
+  recipient: { type: 'string' },
+  metadata: { type: 'string', multiple: true },
+  count: { type: 'string' },
+  batch: { type: 'string' },
   url: { type: 'string' },
   key: { type: 'string' },
   user: { type: 'string' },
@@ -76,6 +86,38 @@ export function targetOf(
   return { url: parsed.toString(), credential };
 }
 
+/** The most requests `--count` sends per event: enough for load checks, small enough to stop a typo flooding a stage. */
+const MAX_COUNT = 1000;
+
+/** A positive integer option, or the default when absent. */
+function positiveInteger(name: string, value: string | undefined, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[0-9]{1,7}$/.test(value) || Number(value) < 1 || Number(value) > max) {
+    throw new UsageError(`--${name} must be an integer from 1 to ${max}, got "${value}"`);
+  }
+  return Number(value);
+}
+
+/** `--metadata key=value` pairs as an object (own properties only, so `__proto__` is an ordinary key). */
+export function parseMetadata(pairs: readonly string[] | undefined): Record<string, string> | undefined {
+  if (pairs === undefined || pairs.length === 0) return undefined;
+  const entries: [string, string][] = [];
+  for (const pair of pairs) {
+    const equals = pair.indexOf('=');
+    if (equals <= 0) throw new UsageError(`--metadata must be key=value, got "${pair}"`);
+    entries.push([pair.slice(0, equals), pair.slice(equals + 1)]);
+  }
+  return Object.fromEntries(entries);
+}
+
+/** A plausible email address for `--recipient`: one `@`, no spaces or angle brackets. */
+function checkRecipient(value: string | undefined): string | undefined {
+  if (value !== undefined && !/^[^\s@<>",]+@[^\s@<>",]+$/.test(value)) {
+    throw new UsageError(`--recipient must be an email address, got "${value}"`);
+  }
+  return value;
+}
+
 /** Runs `send`; resolves the exit code. */
 export async function runSendCommand(argv: readonly string[], io: CliIo, deps: CliDeps): Promise<number> {
   const { values, positionals } = parseCommandLine(argv, SEND_OPTIONS, true);
@@ -93,6 +135,23 @@ export async function runSendCommand(argv: readonly string[], io: CliIo, deps: C
     throw new UsageError('--user and --password go together');
   }
 
+  const recipient = checkRecipient(values.recipient);
+  const metadata = parseMetadata(values.metadata);
+  const count = positiveInteger('count', values.count, MAX_COUNT) ?? 1;
+  const simulator = simulatorOf(providerId);
+  const batch = positiveInteger('batch', values.batch, Math.max(simulator.maxBatch, 1));
+  if (batch !== undefined && simulator.maxBatch === 1) {
+    throw new UsageError(`${providerId} posts one event per request: --batch is for providers that batch`);
+  }
+  if (metadata !== undefined && simulator.metadata === null) {
+    throw new UsageError(`${providerId} events carry no sender metadata: --metadata has nowhere to go`);
+  }
+  const payload: PayloadOptions = {
+    ...(recipient === undefined ? {} : { recipient }),
+    ...(metadata === undefined ? {} : { metadata }),
+    ...(batch === undefined ? {} : { batch }),
+  };
+
   const options = resolveCommonOptions(values, io.env);
   const { settings, providers, stage } = loadStage(options, deps);
   const module = providers.get(providerId);
@@ -103,8 +162,8 @@ export async function runSendCommand(argv: readonly string[], io: CliIo, deps: C
   }
   const now = deps.now ?? (() => new Date());
   const eventNames = values.all
-    ? module.simulatedEvents
-    : [selectSimulatedEvent(module, eventType as string, providerSettings, now())];
+    ? simulator.events
+    : [selectSimulatedEvent(module, simulator, eventType as string, providerSettings, now())];
 
   const target = targetOf(values.url, providerId, localBaseUrl(options.port));
   const auth = providerSettings?.auth ?? 'basic';
@@ -143,14 +202,18 @@ export async function runSendCommand(argv: readonly string[], io: CliIo, deps: C
   }
 
   const post = deps.fetch ?? fetch;
+  // Each of the `count` requests per event gets its own unique id: a new event, not a retry.
+  const plan = eventNames.flatMap((eventName) => Array.from({ length: count }, () => eventName));
   let failures = 0;
-  for (const eventName of eventNames) {
+  for (const eventName of plan) {
     const request = await buildSimulatedRequest(
-      module,
+      simulator,
       eventName,
       providerSettings,
       { ...(signingKey === undefined ? {} : { signingKey }), ...(credential ? { credential } : {}) },
       now(),
+      undefined,
+      payload,
     );
     const headers: Record<string, string> = { ...request.headers };
     if (credential !== null) headers.authorization = basicAuthorizationHeader(credential);
@@ -166,10 +229,8 @@ export async function runSendCommand(argv: readonly string[], io: CliIo, deps: C
       throw new Error(`Cannot reach ${target.url} (${reason})${hint}`);
     }
     if (status < 200 || status > 299) failures++;
-    io.out(`${providerId} ${eventName} -> ${status} ${body}`);
+    io.out(`${providerId} ${eventName}${batch === undefined ? '' : ` x${batch}`} -> ${status} ${body}`);
   }
-  if (eventNames.length > 1) {
-    io.out(`${eventNames.length} requests, ${eventNames.length - failures} accepted, ${failures} refused`);
-  }
+  if (plan.length > 1) io.out(`${plan.length} requests, ${plan.length - failures} accepted, ${failures} refused`);
   return failures === 0 ? 0 : 1;
 }

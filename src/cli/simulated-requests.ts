@@ -1,5 +1,5 @@
 /**
- * Builds the requests `hookguard send` posts: a provider module's own `simulate`, signed with the configured key
+ * Builds the requests `hookguard send` posts: the provider's simulator (src/simulate), signed with the configured key
  * exactly as the vendor signs, for an event named natively (`bounce`) or by its normalised type (`bounced`).
  */
 import { randomUUID } from 'node:crypto';
@@ -7,17 +7,19 @@ import { type EventType, isEventType } from '../../lambda/core/event';
 import { signedUrlsFor } from '../../lambda/core/pipeline';
 import type { BasicCredentialSecret } from '../../lambda/core/secret-formats';
 import type { ProviderSettings } from '../../lambda/core/settings';
-import type { ProviderModule, SimulatedRequest, WebhookRequest } from '../../lambda/providers/types';
+import type { ProviderModule, WebhookRequest } from '../../lambda/providers/types';
 import { UsageError } from '../local/options';
+import type { ProviderSimulator, SimulatedRequest, SimulateInput } from '../simulate';
 
 /** The normalised types one simulated event produces (unsigned: only the payload matters here). */
 export function simulatedEventTypes(
   module: ProviderModule,
+  simulator: ProviderSimulator,
   eventName: string,
   settings: ProviderSettings | undefined,
   now: Date,
 ): EventType[] {
-  const simulated = module.simulate({ eventName, now, uniqueId: 'hookguard-event-type-probe' });
+  const simulated = simulator.simulate({ eventName, now, uniqueId: 'hookguard-event-type-probe' });
   const request: WebhookRequest = {
     provider: module.id,
     method: 'POST',
@@ -38,25 +40,29 @@ export function simulatedEventTypes(
  */
 export function selectSimulatedEvent(
   module: ProviderModule,
+  simulator: ProviderSimulator,
   eventType: string,
   settings: ProviderSettings | undefined,
   now: Date,
 ): string {
-  const exact = module.simulatedEvents.find((name) => name === eventType);
+  const exact = simulator.events.find((name) => name === eventType);
   if (exact !== undefined) return exact;
-  const folded = module.simulatedEvents.find((name) => name.toLowerCase() === eventType.toLowerCase());
+  const folded = simulator.events.find((name) => name.toLowerCase() === eventType.toLowerCase());
   if (folded !== undefined) return folded;
   if (isEventType(eventType)) {
-    const matching = module.simulatedEvents.find((name) =>
-      simulatedEventTypes(module, name, settings, now).includes(eventType),
+    const matching = simulator.events.find((name) =>
+      simulatedEventTypes(module, simulator, name, settings, now).includes(eventType),
     );
     if (matching !== undefined) return matching;
   }
   throw new UsageError(
-    `${module.displayName} has no simulated event "${eventType}"; use one of: ${module.simulatedEvents.join(', ')} ` +
+    `${module.displayName} has no simulated event "${eventType}"; use one of: ${simulator.events.join(', ')} ` +
       '(or a normalised type one of them maps to)',
   );
 }
+
+/** What the simulated payload should carry instead of the example's (`send --recipient`, `--metadata`, `--batch`). */
+export type PayloadOptions = Pick<SimulateInput, 'recipient' | 'metadata' | 'batch'>;
 
 /** What to sign and authenticate with. */
 export interface SigningMaterial {
@@ -72,12 +78,13 @@ export interface SigningMaterial {
  * rebuilds it.
  */
 export async function buildSimulatedRequest(
-  module: ProviderModule,
+  simulator: ProviderSimulator,
   eventName: string,
   settings: ProviderSettings | undefined,
   material: SigningMaterial,
   now: Date,
   uniqueId: string = randomUUID(),
+  payload: PayloadOptions = {},
 ): Promise<SimulatedRequest> {
   let signedUrl: string | undefined;
   if (settings?.signedUrl !== undefined) {
@@ -85,7 +92,8 @@ export async function buildSimulatedRequest(
     const accepted = credential ? [{ version: 'send', stage: 'AWSCURRENT' as const, ...credential }] : [];
     [signedUrl] = await signedUrlsFor({ acceptedCredentials: async () => accepted }, settings.signedUrl);
   }
-  return module.simulate({
+  return simulator.simulate({
+    ...payload,
     eventName,
     now,
     uniqueId,

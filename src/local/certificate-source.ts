@@ -4,7 +4,7 @@
  * messages verify locally with the unchanged Amazon SES module. AWS never serves that certificate, so a message
  * signed with the simulator key can only ever pass here.
  */
-import { SES_SIMULATOR_CERT_PEM, SES_SIMULATOR_CERT_URL } from '../../lambda/providers/amazon-ses-simulator';
+import { SES_SIMULATOR_CERT_PEM, SES_SIMULATOR_CERT_URL } from '../simulate/amazon-ses-test-keys';
 import type { CertificateSource } from '../../lambda/providers/types';
 
 /** Serves the simulator certificate for `SES_SIMULATOR_CERT_URL`, and asks `fallback` for any other URL. */

@@ -27,6 +27,7 @@ import { lockDataDir } from './data-dir-lock';
 import { startEmbeddedDynamoDb } from './embedded-dynamodb';
 import { JsonLinesFile } from './json-lines-file';
 import { createLocalApiHandler, type RequestReport } from './local-api';
+import { answerHealthCheck, RequestCounters } from './request-counters';
 import { type EventEnvelope, LocalEventBus } from './local-event-bus';
 import { LocalCredentialSource, LocalSecretsStore, LocalSigningKeySource } from './local-secrets';
 import { buildLocalRoutes } from './route-destinations';
@@ -234,15 +235,21 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
 
     const inFlight = new Set<Promise<void>>();
+    // The counters behind GET /healthz and `hookguard status` (src/local/request-counters.ts).
+    const counters = new RequestCounters({ stage: stage.stage, providers: enabled, now });
     const handler = createLocalApiHandler({
       settings,
       authenticate: (header, provider) => authenticator.authenticate(header, provider),
       process: processWebhook,
       logger,
       now,
-      ...(options.onRequest ? { report: options.onRequest } : {}),
+      report: (report) => {
+        counters.record(report);
+        options.onRequest?.(report);
+      },
     });
     const server = createServer((request, response) => {
+      if (answerHealthCheck(request, response, counters)) return;
       const handling = handler(request, response).finally(() => inFlight.delete(handling));
       inFlight.add(handling);
     });

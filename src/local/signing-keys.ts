@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ProviderId } from '../../lambda/core/provider-ids';
 import type { ProviderModule } from '../../lambda/providers/types';
+import { SIMULATORS, type SimulationKeyPair } from '../simulate';
 import { type LocalProviderSecrets, randomAlphanumeric } from './secrets-file';
 
 const lowercaseAlphanumeric = (length: number): string =>
@@ -30,14 +31,20 @@ const SHARED_SECRET_FORMATS: Readonly<Partial<Record<ProviderId, () => string>>>
 
 /**
  * Generates the secrets-file entry of one provider: a key pair for asymmetric schemes (the public key is the
- * signing key the verifier accepts, the private key the simulation key `send` signs with), or a shared secret in
+ * signing key the verifier accepts, the private key the simulation key `send` signs with; the provider's simulator
+ * makes the pair), or a shared secret in
  * the vendor's format. Undefined when the provider signs nothing or, like Amazon SES (SNS certificates), needs no
  * key from us.
  */
-export function generateProviderSecrets(module: ProviderModule): LocalProviderSecrets | undefined {
+export function generateProviderSecrets(
+  module: ProviderModule,
+  keyPairGenerator: (id: ProviderId) => (() => SimulationKeyPair) | undefined = (id) =>
+    SIMULATORS.get(id)?.generateKeyPair,
+): LocalProviderSecrets | undefined {
   if (!needsSigningKey(module)) return undefined;
-  if (module.generateKeyPair) {
-    const pair = module.generateKeyPair();
+  const generateKeyPair = keyPairGenerator(module.id);
+  if (generateKeyPair) {
+    const pair = generateKeyPair();
     return { signingKeys: [pair.verificationKey], simulationKey: pair.simulationKey };
   }
   const generate = SHARED_SECRET_FORMATS[module.id];

@@ -3,6 +3,7 @@ import { PROVIDERS } from '../../lambda/providers';
 import type { ProviderModule } from '../../lambda/providers/types';
 import { runCli } from '../../src/cli/main';
 import { assertSimulationKey, unknownProviderMessage } from '../../src/cli/provider-args';
+import { simulatorOf } from '../../src/simulate';
 import { type CliKit, createCliKit, recordingFetch, recordingIo } from './cli-test-kit';
 
 function moduleOf(id: 'sendgrid' | 'postal' | 'mailgun'): ProviderModule {
@@ -24,7 +25,7 @@ describe('provider arguments', () => {
 
   it.each(['sendgrid', 'postal'] as const)('refuses the public key of %s as a key to sign with, saying why', (id) => {
     const module = moduleOf(id);
-    const pair = module.generateKeyPair?.();
+    const pair = simulatorOf(id).generateKeyPair?.();
     expect(pair).toBeDefined();
     expect(() => assertSimulationKey(module, pair?.verificationKey as string)).toThrow(
       new RegExp(`^--key for ${id} must be a private key \\(PEM\\): .* the public key its dashboard shows can only verify`),
@@ -51,7 +52,7 @@ describe('provider arguments', () => {
       // Prepare
       const io = recordingIo();
       const fetch = recordingFetch();
-      const publicKey = moduleOf('sendgrid').generateKeyPair?.().verificationKey as string;
+      const publicKey = simulatorOf('sendgrid').generateKeyPair?.().verificationKey as string;
 
       // Act
       const code = await runCli(['send', 'sendgrid', 'bounce', '--key', publicKey, ...kit.commonArgs], io, { fetch });

@@ -5,6 +5,7 @@ import { PROVIDERS } from '../../lambda/providers';
 import type { ProviderModule, WebhookRequest } from '../../lambda/providers/types';
 import { runCli } from '../../src/cli/main';
 import { targetOf } from '../../src/cli/send-command';
+import { simulatorOf } from '../../src/simulate';
 import {
   type CliKit,
   createCliKit,
@@ -91,7 +92,7 @@ describe('hookguard send', () => {
 
     // Assess
     expect(code).toBe(0);
-    const names = moduleOf('mailgun').simulatedEvents;
+    const names = simulatorOf('mailgun').events;
     expect(requests).toHaveLength(names.length);
     expect(new Set(requests.map((request) => request.body.toString('utf8'))).size).toBe(names.length);
     expect(io.lines.at(-1)).toBe(`${names.length} requests, ${names.length} accepted, 0 refused`);

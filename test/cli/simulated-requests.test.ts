@@ -1,5 +1,6 @@
 import { PROVIDERS } from '../../lambda/providers';
 import type { ProviderModule } from '../../lambda/providers/types';
+import { simulatorOf } from '../../src/simulate';
 import { buildSimulatedRequest, selectSimulatedEvent, simulatedEventTypes } from '../../src/cli/simulated-requests';
 
 const NOW = new Date('2026-11-22T10:00:00Z');
@@ -17,11 +18,11 @@ describe('selectSimulatedEvent', () => {
     ['a normalised type', 'complained', 'spamreport'],
     ['a normalised type several events map to (the first)', 'unsubscribed', 'unsubscribe'],
   ])('finds %s', (_name, eventType, expected) => {
-    expect(selectSimulatedEvent(moduleOf('sendgrid'), eventType, undefined, NOW)).toBe(expected);
+    expect(selectSimulatedEvent(moduleOf('sendgrid'), simulatorOf('sendgrid'), eventType, undefined, NOW)).toBe(expected);
   });
 
   it('lists the names it knows when nothing matches', () => {
-    expect(() => selectSimulatedEvent(moduleOf('sendgrid'), 'inbound', undefined, NOW)).toThrow(
+    expect(() => selectSimulatedEvent(moduleOf('sendgrid'), simulatorOf('sendgrid'), 'inbound', undefined, NOW)).toThrow(
       /SendGrid has no simulated event "inbound"; use one of: processed, dropped/,
     );
   });
@@ -29,15 +30,15 @@ describe('selectSimulatedEvent', () => {
 
 describe('simulatedEventTypes', () => {
   it('is what the module itself normalises the simulated event to', () => {
-    expect(simulatedEventTypes(moduleOf('postmark'), 'Bounce', undefined, NOW)).toEqual(['bounced']);
+    expect(simulatedEventTypes(moduleOf('postmark'), simulatorOf('postmark'), 'Bounce', undefined, NOW)).toEqual(['bounced']);
   });
 });
 
 describe('buildSimulatedRequest', () => {
   it('makes each request a new event', async () => {
     // Act
-    const first = await buildSimulatedRequest(moduleOf('postmark'), 'Delivery', undefined, {}, NOW);
-    const second = await buildSimulatedRequest(moduleOf('postmark'), 'Delivery', undefined, {}, NOW);
+    const first = await buildSimulatedRequest(simulatorOf('postmark'), 'Delivery', undefined, {}, NOW);
+    const second = await buildSimulatedRequest(simulatorOf('postmark'), 'Delivery', undefined, {}, NOW);
 
     // Assess
     expect(first.body.equals(second.body)).toBe(false);
@@ -55,7 +56,7 @@ describe('buildSimulatedRequest', () => {
     const material = { signingKey: 'mandrill-key', credential: { username: 'hookguard', password: 'Pw1' } };
 
     // Act
-    const request = await buildSimulatedRequest(module, 'send', settings, material, NOW);
+    const request = await buildSimulatedRequest(simulatorOf('mandrill'), 'send', settings, material, NOW);
 
     // Assess
     const verify = (signedUrls: string[]) =>

@@ -1,4 +1,4 @@
-import { SES_SIMULATOR_CERT_PEM, SES_SIMULATOR_CERT_URL } from '../../lambda/providers/amazon-ses-simulator';
+import { SES_SIMULATOR_CERT_PEM, SES_SIMULATOR_CERT_URL } from '../../src/simulate/amazon-ses-test-keys';
 import { LocalCertificateSource } from '../../src/local/certificate-source';
 
 describe('LocalCertificateSource', () => {

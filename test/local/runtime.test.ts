@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { basicAuthorizationHeader } from '../../lambda/core/basic-auth';
 import { PROVIDER_IDS, type ProviderId } from '../../lambda/core/provider-ids';
 import { PROVIDERS } from '../../lambda/providers';
-import type { SimulatedRequest } from '../../lambda/providers/types';
 import { runCli } from '../../src/cli/main';
 import { buildSimulatedRequest, simulatedEventTypes } from '../../src/cli/simulated-requests';
+import { type SimulatedRequest, simulatorOf } from '../../src/simulate';
 import type { RequestReport } from '../../src/local/local-api';
 import type { EventEnvelope } from '../../src/local/local-event-bus';
 import { type LocalRuntime, startLocalRuntime } from '../../src/local/runtime';
@@ -92,7 +92,7 @@ describe('local runtime', () => {
     const entry = (await secrets()).providers[provider];
     const signingKey = entry?.simulationKey ?? entry?.signingKeys[0];
     return buildSimulatedRequest(
-      module,
+      simulatorOf(provider),
       eventName,
       runtime.settings.providers[provider],
       { ...(signingKey ? { signingKey } : {}), credential: await currentCredential() },
@@ -125,8 +125,9 @@ describe('local runtime', () => {
         // Prepare
         const module = PROVIDERS.get(provider);
         if (!module) throw new Error(`no module ${provider}`);
-        const expectedTypes = module.simulatedEvents.flatMap((name) =>
-          simulatedEventTypes(module, name, runtime.settings.providers[provider], new Date()),
+        const simulator = simulatorOf(provider);
+        const expectedTypes = simulator.events.flatMap((name) =>
+          simulatedEventTypes(module, simulator, name, runtime.settings.providers[provider], new Date()),
         );
         const before = (await events()).length;
 
@@ -136,7 +137,7 @@ describe('local runtime', () => {
         // Assess
         expect(result.err).toEqual([]);
         expect(result.code).toBe(0);
-        expect(result.out).toHaveLength(module.simulatedEvents.length + 1);
+        expect(result.out).toHaveLength(simulator.events.length + 1);
         const published = (await events()).slice(before);
         expect(published.map((envelope) => (envelope.detail as { eventType: string }).eventType)).toEqual(
           expectedTypes,

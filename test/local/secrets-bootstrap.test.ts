@@ -10,7 +10,7 @@ import { generateProviderSecrets, needsSigningKey } from '../../src/local/signin
 /** A minimal provider module: only what key generation looks at. */
 function fakeModule(
   id: ProviderId,
-  options: { signed?: boolean; keyPair?: boolean; usesSigningKeys?: boolean } = {},
+  options: { signed?: boolean; usesSigningKeys?: boolean } = {},
 ): ProviderModule {
   return {
     id,
@@ -18,13 +18,8 @@ function fakeModule(
     contentTypes: ['application/json'],
     ...(options.signed === false ? {} : { verify: () => ({}) }),
     ...(options.usesSigningKeys === undefined ? {} : { usesSigningKeys: options.usesSigningKeys }),
-    ...(options.keyPair
-      ? { generateKeyPair: () => ({ verificationKey: `public-${id}`, simulationKey: `private-${id}` }) }
-      : {}),
     parse: () => ({ events: [] }),
     normalise: () => [],
-    simulatedEvents: [],
-    simulate: () => ({ headers: {}, body: Buffer.alloc(0) }),
   };
 }
 
@@ -49,7 +44,8 @@ describe('generateProviderSecrets', () => {
   });
 
   it('uses the module key pair for asymmetric schemes: public key to verify, private key to simulate', () => {
-    expect(generateProviderSecrets(fakeModule('sendgrid', { keyPair: true }))).toEqual({
+    const keyPair = () => ({ verificationKey: 'public-sendgrid', simulationKey: 'private-sendgrid' });
+    expect(generateProviderSecrets(fakeModule('sendgrid'), (id) => (id === 'sendgrid' ? keyPair : undefined))).toEqual({
       signingKeys: ['public-sendgrid'],
       simulationKey: 'private-sendgrid',
     });
@@ -79,7 +75,7 @@ describe('ensureSecretsFile', () => {
 
   const modules = [
     fakeModule('resend'),
-    fakeModule('sendgrid', { keyPair: true }),
+    fakeModule('sendgrid'),
     fakeModule('postmark', { signed: false }),
     fakeModule('amazon-ses'),
   ];

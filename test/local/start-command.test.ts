@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { basicAuthorizationHeader } from '../../lambda/core/basic-auth';
 import { PROVIDERS } from '../../lambda/providers';
 import { buildSimulatedRequest } from '../../src/cli/simulated-requests';
+import { simulatorOf } from '../../src/simulate';
 import { parseCredential, readSecretsFile } from '../../src/local/secrets-file';
 import { type CommandIo, runStartCommand } from '../../src/local/start-command';
 import { TEST_STAGE, writeTestConfig } from './test-config';
@@ -83,7 +84,7 @@ describe('npm start', () => {
       if (credential === null) throw new Error('no credential');
       const module = PROVIDERS.get('postmark');
       if (!module) throw new Error('no postmark module');
-      const request = await buildSimulatedRequest(module, 'Bounce', undefined, {}, new Date());
+      const request = await buildSimulatedRequest(simulatorOf('postmark'), 'Bounce', undefined, {}, new Date());
       output.lines.length = 0;
 
       // Act
@@ -233,7 +234,7 @@ describe('npm start', () => {
     if (credential === null) throw new Error('no credential');
     const module = PROVIDERS.get('postmark');
     if (!module) throw new Error('no postmark module');
-    const { headers, body } = await buildSimulatedRequest(module, 'Delivery', undefined, {}, new Date());
+    const { headers, body } = await buildSimulatedRequest(simulatorOf('postmark'), 'Delivery', undefined, {}, new Date());
     const half = Math.floor(body.length / 2);
 
     // Act: send half of the body, close the runtime once the server has the request, then send the rest.

@@ -4,7 +4,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SES_SIMULATOR_TOPIC_ARN } from '../../lambda/providers/amazon-ses-simulator';
+import { SES_SIMULATOR_TOPIC_ARN } from '../../src/simulate/amazon-ses-test-keys';
 
 /** The stage name the test configuration defines. */
 export const TEST_STAGE = 'test';

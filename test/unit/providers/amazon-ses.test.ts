@@ -11,7 +11,7 @@ import {
   SES_SIMULATOR_CERT_URL,
   SES_SIMULATOR_PRIVATE_KEY_PEM,
   SES_SIMULATOR_TOPIC_ARN,
-} from '../../../lambda/providers/amazon-ses-simulator';
+} from '../../../src/simulate/amazon-ses-test-keys';
 import type { CertificateSource, ProviderModule, VerifyContext, WebhookRequest } from '../../../lambda/providers/types';
 import bounce from '../../fixtures/providers/amazon-ses/bounce.json';
 import click from '../../fixtures/providers/amazon-ses/click.json';
@@ -29,6 +29,7 @@ import subscriptionConfirmation from '../../fixtures/providers/amazon-ses/sns-su
 import unsubscribeConfirmation from '../../fixtures/providers/amazon-ses/sns-unsubscribe-confirmation.json';
 import subscription from '../../fixtures/providers/amazon-ses/subscription.json';
 import vectors from '../../fixtures/vectors/aws-sns.json';
+import { amazonSesSimulator } from '../../../src/simulate/amazon-ses';
 
 const NOW = new Date('2026-11-22T12:00:00.000Z');
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:ses-events';
@@ -553,7 +554,8 @@ describe('amazonSesProvider', () => {
     it('fans a bounce out to each bounced recipient, all sharing the SNS MessageId', () => {
       expect(normaliseEvent(notificationBounce)).toEqual(
         ['jane@example.com', 'richard@example.com'].map((recipient, index) => ({
-          eventType: 'bounced',
+          // A Transient bounce: soft, so deferred with reason bounced (docs/events.md).
+          eventType: 'deferred',
           eventId: MESSAGE_ID,
           messageId: '00000138111222aa-33322211-cccc-cccc-cccc-ddddaaaa0680-000000',
           recipient,
@@ -601,12 +603,12 @@ describe('amazonSesProvider', () => {
       ['Transient', 'ContentRejected', 'bounced'],
       ['Undetermined', 'Undetermined', 'other'],
     ])(
-      'maps a %s/%s bounce (final: SES has stopped retrying) to bounced, reject reason %s',
+      'maps a %s/%s bounce to its type (soft bounces deferred), reject reason %s',
       (bounceType, bounceSubType, rejectReason) => {
         const event = { ...bounce, bounce: { ...bounce.bounce, bounceType, bounceSubType } };
 
         expect(normaliseEvent(event)[0]).toMatchObject({
-          eventType: 'bounced',
+          eventType: bounceType === 'Transient' ? 'deferred' : 'bounced',
           rejectReason,
           description: `${bounceType}: ${bounceSubType}`,
         });
@@ -741,12 +743,12 @@ describe('amazonSesProvider', () => {
     };
 
     it('simulates every SES event type', () => {
-      expect([...amazonSesProvider.simulatedEvents].sort()).toEqual(Object.keys(expectedTypes).sort());
+      expect([...amazonSesSimulator.events].sort()).toEqual(Object.keys(expectedTypes).sort());
     });
 
-    it.each(amazonSesProvider.simulatedEvents.map((name) => [name]))('round-trips %s', async (eventName) => {
+    it.each(amazonSesSimulator.events.map((name) => [name]))('round-trips %s', async (eventName) => {
       // Prepare
-      const simulated = amazonSesProvider.simulate({
+      const simulated = amazonSesSimulator.simulate({
         eventName,
         signingKey: SES_SIMULATOR_PRIVATE_KEY_PEM,
         now: NOW,
@@ -774,7 +776,7 @@ describe('amazonSesProvider', () => {
     it('makes a new SNS MessageId per unique id', () => {
       const ids = ['a', 'a', 'b'].map(
         (uniqueId) =>
-          normalise(webhookRequest(amazonSesProvider.simulate({ eventName: 'Send', now: NOW, uniqueId }).body))[0]
+          normalise(webhookRequest(amazonSesSimulator.simulate({ eventName: 'Send', now: NOW, uniqueId }).body))[0]
             ?.eventId,
       );
 
@@ -783,7 +785,7 @@ describe('amazonSesProvider', () => {
     });
 
     it('sends an unsigned message without a signing key, which fails verification', async () => {
-      const simulated = amazonSesProvider.simulate({ eventName: 'Send', now: NOW, uniqueId: 'u' });
+      const simulated = amazonSesSimulator.simulate({ eventName: 'Send', now: NOW, uniqueId: 'u' });
 
       await expect(verify(webhookRequest(simulated.body, simulated.headers))).rejects.toBeInstanceOf(SignatureError);
     });

@@ -4,6 +4,7 @@ import type { EventDraft } from '../../../lambda/core/event';
 import { PayloadError } from '../../../lambda/errors';
 import { brevoProvider } from '../../../lambda/providers/brevo';
 import type { WebhookRequest } from '../../../lambda/providers/types';
+import { brevoSimulator } from '../../../src/simulate/brevo';
 
 const NOW = new Date('2026-11-20T12:00:00.000Z');
 const EVENTS = JSON.parse(
@@ -58,7 +59,7 @@ describe('brevoProvider', () => {
           description: null,
         },
       ],
-      ['soft_bounce', { eventType: 'bounced', rejectReason: 'bounced', mtaResponse: '452 4.2.2 Mailbox full' }],
+      ['soft_bounce', { eventType: 'deferred', rejectReason: 'bounced', mtaResponse: '452 4.2.2 Mailbox full' }],
       ['invalid_email', { eventType: 'bounced', rejectReason: 'invalid', description: 'invalid email address' }],
       [
         'blocked',
@@ -165,7 +166,7 @@ describe('brevoProvider', () => {
       request: 'queued',
       delivered: 'delivered',
       hard_bounce: 'bounced',
-      soft_bounce: 'bounced',
+      soft_bounce: 'deferred',
       invalid_email: 'bounced',
       blocked: 'rejected',
       spam: 'complained',
@@ -181,11 +182,11 @@ describe('brevoProvider', () => {
     };
 
     it('offers one simulation per documented event type', () => {
-      expect([...brevoProvider.simulatedEvents].sort()).toEqual(Object.keys(expectedTypes).sort());
+      expect([...brevoSimulator.events].sort()).toEqual(Object.keys(expectedTypes).sort());
     });
 
     it.each(Object.entries(expectedTypes))('builds a %s that parses and maps to %s', (name, type) => {
-      const simulated = brevoProvider.simulate({ eventName: name, now: NOW, uniqueId: 'sim-1' });
+      const simulated = brevoSimulator.simulate({ eventName: name, now: NOW, uniqueId: 'sim-1' });
       expect(simulated.headers['content-type']).toBe('application/json');
       const req: WebhookRequest = { ...request('{}'), headers: simulated.headers, body: simulated.body };
       const drafts = brevoProvider.parse(req).events.flatMap((event) => [...brevoProvider.normalise(event, req)]);
@@ -200,7 +201,7 @@ describe('brevoProvider', () => {
 
     it('makes two simulations with different unique ids two different events', () => {
       const [first, second] = ['a', 'b'].map((uniqueId) => {
-        const simulated = brevoProvider.simulate({ eventName: 'delivered', now: NOW, uniqueId });
+        const simulated = brevoSimulator.simulate({ eventName: 'delivered', now: NOW, uniqueId });
         return normaliseBody(simulated.body.toString())[0]?.eventId;
       });
       expect(first).not.toBe(second);

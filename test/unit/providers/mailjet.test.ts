@@ -4,6 +4,7 @@ import type { EventDraft } from '../../../lambda/core/event';
 import { PayloadError } from '../../../lambda/errors';
 import { mailjetProvider } from '../../../lambda/providers/mailjet';
 import type { WebhookRequest } from '../../../lambda/providers/types';
+import { mailjetSimulator } from '../../../src/simulate/mailjet';
 
 const NOW = new Date('2026-11-20T12:00:00.000Z');
 /** Raw text on purpose: `MessageID` values are 64-bit integers a JSON number cannot hold, as in Mailjet's bodies. */
@@ -92,7 +93,7 @@ describe('mailjetProvider', () => {
         'bounce (soft, greylisted: Mailjet retries)',
         {
           eventType: 'deferred',
-          rejectReason: 'other',
+          rejectReason: 'bounced',
           description: '450 4.2.0 Greylisted, try again later',
           messageId: '13792286917004337',
         },
@@ -141,9 +142,9 @@ describe('mailjetProvider', () => {
         'deferred',
       ],
       [
-        'a non-permanent recipient error',
+        'a soft bounce (a non-permanent recipient error)',
         { hard_bounce: false, error_related_to: 'recipient', error: 'quota exceeded' },
-        'bounced',
+        'deferred',
       ],
       ['a permanent greylisting', { hard_bounce: true, error_related_to: 'domain', error: 'greylisted' }, 'bounced'],
     ])('classifies a bounce with %s', (_label, fields, type) => {
@@ -206,11 +207,11 @@ describe('mailjetProvider', () => {
     };
 
     it('offers one simulation per documented event type', () => {
-      expect([...mailjetProvider.simulatedEvents].sort()).toEqual(Object.keys(expectedTypes).sort());
+      expect([...mailjetSimulator.events].sort()).toEqual(Object.keys(expectedTypes).sort());
     });
 
     it.each(Object.entries(expectedTypes))('builds a %s that parses and maps to %s', (name, type) => {
-      const simulated = mailjetProvider.simulate({ eventName: name, now: NOW, uniqueId: 'sim-1' });
+      const simulated = mailjetSimulator.simulate({ eventName: name, now: NOW, uniqueId: 'sim-1' });
       expect(simulated.headers['content-type']).toBe('application/json');
       const drafts = normaliseBody(simulated.body);
       expect(drafts).toHaveLength(1);
@@ -221,7 +222,7 @@ describe('mailjetProvider', () => {
 
     it('makes two simulations with different unique ids two different messages and events', () => {
       const [first, second] = ['a', 'b'].map(
-        (uniqueId) => normaliseBody(mailjetProvider.simulate({ eventName: 'open', now: NOW, uniqueId }).body)[0],
+        (uniqueId) => normaliseBody(mailjetSimulator.simulate({ eventName: 'open', now: NOW, uniqueId }).body)[0],
       );
       expect(first?.messageId).not.toBe(second?.messageId);
       expect(first?.eventId).not.toBe(second?.eventId);

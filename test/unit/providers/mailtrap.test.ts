@@ -11,6 +11,7 @@ import {
   verifyWith,
   webhookRequest,
 } from './webhook-test-kit';
+import { mailtrapSimulator } from '../../../src/simulate/mailtrap';
 
 const vectors = vectorsOf('mailtrap');
 const allEvents = fixtureBytes('mailtrap', 'all-events');
@@ -133,11 +134,11 @@ describe('mailtrapProvider', () => {
       ],
       [
         'soft bounce',
-        { eventType: 'deferred', rejectReason: 'other', mtaResponse: expect.stringContaining('450 4.2.0') },
+        { eventType: 'deferred', rejectReason: 'bounced', mtaResponse: expect.stringContaining('450 4.2.0') },
       ],
       ['spam', { eventType: 'complained', rejectReason: 'spam' }],
       ['unsubscribe', { eventType: 'unsubscribed', rejectReason: 'unsubscribed' }],
-      ['suspension', { eventType: 'deferred', rejectReason: 'other', description: 'other' }],
+      ['suspension', { eventType: 'deferred', rejectReason: 'blocked', description: 'other' }],
       ['reject', { eventType: 'rejected', rejectReason: 'blocked', description: 'unknown' }],
     ])('maps %s', (name, expected) => {
       const draft = drafts.find((candidate) => (candidate.raw as { event: string }).event === name);
@@ -194,13 +195,13 @@ describe('mailtrapProvider', () => {
     };
 
     it('simulates every documented Mailtrap event', () => {
-      expect([...mailtrapProvider.simulatedEvents].sort()).toEqual(Object.keys(expectedTypes).sort());
+      expect([...mailtrapSimulator.events].sort()).toEqual(Object.keys(expectedTypes).sort());
     });
 
-    it.each(mailtrapProvider.simulatedEvents.map((name) => [name]))(
+    it.each(mailtrapSimulator.events.map((name) => [name]))(
       '%s: signed as Mailtrap signs, verifies, parses and normalises',
       async (eventName) => {
-        const simulated = mailtrapProvider.simulate({ eventName, signingKey: SECRET, now: NOW, uniqueId: 'u-1' });
+        const simulated = mailtrapSimulator.simulate({ eventName, signingKey: SECRET, now: NOW, uniqueId: 'u-1' });
         expect(simulated.headers['content-type']).toBe('application/json');
         expect(simulated.headers['mailtrap-signature']).toBe(signatureOf(SECRET, simulated.body));
         const request = requestOf(simulated.body, simulated.headers);
@@ -213,19 +214,19 @@ describe('mailtrapProvider', () => {
 
     it('uses the unique id for the event ids', () => {
       const idOf = (uniqueId: string) =>
-        normaliseAll(mailtrapProvider.simulate({ eventName: 'open', now: NOW, uniqueId }).body)[0]?.eventId;
+        normaliseAll(mailtrapSimulator.simulate({ eventName: 'open', now: NOW, uniqueId }).body)[0]?.eventId;
       expect(idOf('a')).toBe(idOf('a'));
       expect(idOf('a')).not.toBe(idOf('b'));
     });
 
     it('leaves the request unsigned without a key', () => {
-      const simulated = mailtrapProvider.simulate({ eventName: 'open', now: NOW, uniqueId: 'u' });
+      const simulated = mailtrapSimulator.simulate({ eventName: 'open', now: NOW, uniqueId: 'u' });
       expect(simulated.headers['mailtrap-signature']).toBeUndefined();
     });
 
     it('refuses an event name Mailtrap does not have', () => {
-      expect(() => mailtrapProvider.simulate({ eventName: 'opened', now: NOW, uniqueId: 'u' })).toThrow(
-        /Mailtrap has no event "opened"/,
+      expect(() => mailtrapSimulator.simulate({ eventName: 'opened', now: NOW, uniqueId: 'u' })).toThrow(
+        'cannot simulate event "opened"',
       );
     });
   });

@@ -5,6 +5,7 @@ import type { EventDraft } from '../../../lambda/core/event';
 import { ConfigurationError, PayloadError, SignatureError } from '../../../lambda/errors';
 import { mandrillProvider } from '../../../lambda/providers/mandrill';
 import type { VerifyContext, WebhookRequest } from '../../../lambda/providers/types';
+import { mandrillSimulator } from '../../../src/simulate/mandrill';
 
 const NOW = new Date('2026-11-20T12:00:00.000Z');
 const KEY = 'xv2E8cPl6nVbOCgBxbx2Fw';
@@ -217,7 +218,7 @@ describe('mandrillProvider', () => {
       [
         'soft_bounce',
         {
-          eventType: 'bounced',
+          eventType: 'deferred',
           rejectReason: 'bounced',
           description: 'mailbox_full',
           mtaResponse: 'smtp;552 5.2.2 Over Quota',
@@ -286,7 +287,7 @@ describe('mandrillProvider', () => {
         'sent',
         'deferred',
         'bounced',
-        'bounced',
+        'deferred',
         'opened',
         'clicked',
         'complained',
@@ -326,7 +327,7 @@ describe('mandrillProvider', () => {
       send: 'sent',
       deferral: 'deferred',
       hard_bounce: 'bounced',
-      soft_bounce: 'bounced',
+      soft_bounce: 'deferred',
       open: 'opened',
       click: 'clicked',
       spam: 'complained',
@@ -338,13 +339,13 @@ describe('mandrillProvider', () => {
     };
 
     it('offers one simulation per documented event type', () => {
-      expect([...mandrillProvider.simulatedEvents].sort()).toEqual(Object.keys(expectedTypes).sort());
+      expect([...mandrillSimulator.events].sort()).toEqual(Object.keys(expectedTypes).sort());
     });
 
     it.each(Object.entries(expectedTypes))(
       'builds a signed %s that verifies, parses and maps to %s',
       async (name, type) => {
-        const simulated = mandrillProvider.simulate({
+        const simulated = mandrillSimulator.simulate({
           eventName: name,
           signingKey: KEY,
           signedUrl: SIGNED_URL,
@@ -366,14 +367,14 @@ describe('mandrillProvider', () => {
 
     it('makes two simulations with different unique ids two different events', () => {
       const [first, second] = ['a1', 'b2'].map((uniqueId) => {
-        const simulated = mandrillProvider.simulate({ eventName: 'open', now: NOW, uniqueId });
+        const simulated = mandrillSimulator.simulate({ eventName: 'open', now: NOW, uniqueId });
         return normaliseBatch(request(simulated.headers, simulated.body))[0]?.eventId;
       });
       expect(first).not.toBe(second);
     });
 
     it('needs the signed URL to sign', () => {
-      expect(() => mandrillProvider.simulate({ eventName: 'send', signingKey: KEY, now: NOW, uniqueId: 'x' })).toThrow(
+      expect(() => mandrillSimulator.simulate({ eventName: 'send', signingKey: KEY, now: NOW, uniqueId: 'x' })).toThrow(
         'Simulating a signed Mandrill request needs signedUrl',
       );
     });

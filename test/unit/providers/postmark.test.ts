@@ -8,6 +8,7 @@ import inbound from '../../fixtures/providers/postmark/inbound.json';
 import open from '../../fixtures/providers/postmark/open.json';
 import spamComplaint from '../../fixtures/providers/postmark/spam-complaint.json';
 import subscriptionChange from '../../fixtures/providers/postmark/subscription-change.json';
+import { postmarkSimulator } from '../../../src/simulate/postmark';
 
 const NOW = new Date('2026-11-22T12:00:00.000Z');
 
@@ -71,7 +72,8 @@ describe('postmarkProvider', () => {
         'SubscriptionChange',
         subscriptionChange,
         {
-          eventType: 'unsubscribed',
+          // Postmark's suppression after the hard bounce it already reported: not an unsubscribe (docs/providers.md).
+          eventType: 'unknown',
           rejectReason: 'bounced',
           timestamp: '2020-02-01T10:53:34.416Z',
           description: 'HardBounce (origin: Recipient)',
@@ -116,16 +118,16 @@ describe('postmarkProvider', () => {
 
     it.each([
       ['HardBounce', 'bounced', 'bounced'],
-      ['Transient', 'deferred', null],
+      ['Transient', 'deferred', 'bounced'],
       ['Unsubscribe', 'unsubscribed', 'unsubscribed'],
       ['Subscribe', 'subscribed', null],
       ['AutoResponder', 'autoresponded', null],
       ['AddressChange', 'autoresponded', null],
-      ['DnsError', 'deferred', null],
+      ['DnsError', 'deferred', 'bounced'],
       ['SpamNotification', 'complained', 'spam'],
       ['OpenRelayTest', 'deferred', null],
       ['Unknown', 'unknown', null],
-      ['SoftBounce', 'bounced', 'bounced'],
+      ['SoftBounce', 'deferred', 'bounced'],
       ['VirusNotification', 'bounced', 'other'],
       ['ChallengeVerification', 'autoresponded', null],
       ['BadEmailAddress', 'rejected', 'invalid'],
@@ -150,8 +152,8 @@ describe('postmarkProvider', () => {
     });
 
     it.each([
-      [{ SuppressSending: true, SuppressionReason: 'HardBounce' }, 'unsubscribed', 'bounced'],
-      [{ SuppressSending: true, SuppressionReason: 'SpamComplaint' }, 'unsubscribed', 'spam'],
+      [{ SuppressSending: true, SuppressionReason: 'HardBounce' }, 'unknown', 'bounced'],
+      [{ SuppressSending: true, SuppressionReason: 'SpamComplaint' }, 'unknown', 'spam'],
       [
         { SuppressSending: true, SuppressionReason: 'ManualSuppression', Origin: 'Customer' },
         'unsubscribed',
@@ -233,7 +235,7 @@ describe('postmarkProvider', () => {
       SpamNotification: 'complained',
       OpenRelayTest: 'deferred',
       Unknown: 'unknown',
-      SoftBounce: 'bounced',
+      SoftBounce: 'deferred',
       VirusNotification: 'bounced',
       ChallengeVerification: 'autoresponded',
       BadEmailAddress: 'rejected',
@@ -247,12 +249,12 @@ describe('postmarkProvider', () => {
     };
 
     it('simulates every record type and every bounce type', () => {
-      expect([...postmarkProvider.simulatedEvents].sort()).toEqual(Object.keys(expectedTypes).sort());
+      expect([...postmarkSimulator.events].sort()).toEqual(Object.keys(expectedTypes).sort());
     });
 
-    it.each(postmarkProvider.simulatedEvents.map((name) => [name]))('round-trips %s', (eventName) => {
+    it.each(postmarkSimulator.events.map((name) => [name]))('round-trips %s', (eventName) => {
       // Prepare
-      const simulated = postmarkProvider.simulate({ eventName, now: NOW, uniqueId: 'u-1' });
+      const simulated = postmarkSimulator.simulate({ eventName, now: NOW, uniqueId: 'u-1' });
       const request = webhookRequest(simulated.body, simulated.headers);
 
       // Act
@@ -268,7 +270,7 @@ describe('postmarkProvider', () => {
 
     it('makes two simulated events two events', () => {
       const ids = ['a', 'a', 'b'].map((uniqueId) => {
-        const simulated = postmarkProvider.simulate({ eventName: 'Delivery', now: NOW, uniqueId });
+        const simulated = postmarkSimulator.simulate({ eventName: 'Delivery', now: NOW, uniqueId });
         return normalise(JSON.parse(simulated.body.toString('utf8')))[0]?.eventId;
       });
 
@@ -277,8 +279,8 @@ describe('postmarkProvider', () => {
     });
 
     it('refuses an event name it does not know', () => {
-      expect(() => postmarkProvider.simulate({ eventName: 'Teleported', now: NOW, uniqueId: 'u' })).toThrow(
-        /Teleported/,
+      expect(() => postmarkSimulator.simulate({ eventName: 'Teleported', now: NOW, uniqueId: 'u' })).toThrow(
+        'cannot simulate event "Teleported"',
       );
     });
   });

@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { completeEvent, type EventDraft } from '../../../lambda/core/event';
 import { PayloadError, SignatureError } from '../../../lambda/errors';
 import { resendProvider } from '../../../lambda/providers/resend';
-import { signStandardWebhook } from '../../../lambda/providers/standard-webhooks-signature';
+import { signStandardWebhook } from '../../../src/simulate/standard-webhooks-signing';
 import type { VerifyContext, WebhookRequest } from '../../../lambda/providers/types';
 import { type StandardWebhooksVector, vectorRequest } from './standard-webhooks-vectors';
+import { resendSimulator } from '../../../src/simulate/resend';
 
 const NOW = new Date('2026-11-20T12:00:00.000Z');
 const NOW_SECONDS = Math.floor(NOW.getTime() / 1000);
@@ -266,13 +267,13 @@ describe('resendProvider', () => {
     };
 
     it('offers one simulation per documented event type', () => {
-      expect([...resendProvider.simulatedEvents].sort()).toEqual(Object.keys(expectedTypes).sort());
+      expect([...resendSimulator.events].sort()).toEqual(Object.keys(expectedTypes).sort());
     });
 
     it.each(Object.entries(expectedTypes))(
       'builds a signed %s that verifies, parses and maps to %s',
       async (name, type) => {
-        const simulated = resendProvider.simulate({ eventName: name, signingKey: SECRET, now: NOW, uniqueId: 'sim-1' });
+        const simulated = resendSimulator.simulate({ eventName: name, signingKey: SECRET, now: NOW, uniqueId: 'sim-1' });
         expect(simulated.headers['content-type']).toBe('application/json');
         const req = request(simulated.headers, simulated.body);
         await expect(verify(req, context([SECRET]))).resolves.toEqual({ signedAt: NOW });
@@ -282,8 +283,8 @@ describe('resendProvider', () => {
     );
 
     it('makes two simulations with different unique ids two different events', () => {
-      const first = resendProvider.simulate({ eventName: 'email.sent', now: NOW, uniqueId: 'a' });
-      const second = resendProvider.simulate({ eventName: 'email.sent', now: NOW, uniqueId: 'b' });
+      const first = resendSimulator.simulate({ eventName: 'email.sent', now: NOW, uniqueId: 'a' });
+      const second = resendSimulator.simulate({ eventName: 'email.sent', now: NOW, uniqueId: 'b' });
       expect(normaliseOne(request(first.headers, first.body)).eventId).not.toBe(
         normaliseOne(request(second.headers, second.body)).eventId,
       );
@@ -291,8 +292,8 @@ describe('resendProvider', () => {
     });
 
     it('refuses an event name it cannot build', () => {
-      expect(() => resendProvider.simulate({ eventName: 'email.nope', now: NOW, uniqueId: 'x' })).toThrow(
-        'Unknown Resend event to simulate: email.nope',
+      expect(() => resendSimulator.simulate({ eventName: 'email.nope', now: NOW, uniqueId: 'x' })).toThrow(
+        'cannot simulate event "email.nope"',
       );
     });
   });

@@ -4,6 +4,7 @@ import { sendgridProvider } from '../../../lambda/providers/sendgrid';
 import type { VerifyContext, WebhookRequest } from '../../../lambda/providers/types';
 import fixtureEvents from '../../fixtures/providers/sendgrid/events.json';
 import vectors from '../../fixtures/vectors/sendgrid-ecdsa.json';
+import { sendgridSimulator } from '../../../src/simulate/sendgrid';
 
 const NOW = new Date('2026-11-22T12:00:00.000Z');
 const NOW_SECONDS = String(Math.floor(NOW.getTime() / 1000));
@@ -51,7 +52,7 @@ function normaliseBody(body: unknown) {
 }
 
 const generatePair = (): { verificationKey: string; simulationKey: string } => {
-  const generate = sendgridProvider.generateKeyPair;
+  const generate = sendgridSimulator.generateKeyPair;
   if (generate === undefined) throw new Error('SendGrid must generate key pairs');
   return generate();
 };
@@ -274,7 +275,7 @@ describe('sendgridProvider', () => {
         {
           eventType: 'opened',
           userAgent: 'Mozilla/4.0 (compatible; MSIE 6.1; Windows XP; .NET CLR 1.1.4322; .NET CLR 2.0.50727)',
-          messageId: '14c5d75ce93.dfd.64b469.filter0001.16648.5515E0B88.0',
+          messageId: '14c5d75ce93.dfd.64b469',
         },
       ],
       [
@@ -301,7 +302,7 @@ describe('sendgridProvider', () => {
       expect(byEventId.get('rWVYmVk90MjZJ9iohOBa3w==')).toEqual({
         eventType: 'delivered',
         eventId: 'rWVYmVk90MjZJ9iohOBa3w==',
-        messageId: '<14c5d75ce93.dfd.64b469@ismtpd-555>',
+        messageId: '14c5d75ce93.dfd.64b469',
         recipient: 'example@test.com',
         timestamp: '2017-12-15T00:59:31.000Z',
         rejectReason: null,
@@ -357,6 +358,41 @@ describe('sendgridProvider', () => {
       ]);
 
       expect(draft).toMatchObject({ tags: ['a', 'b'], metadata: { tenant: 'acme', attempt_id: 7 } });
+    });
+  });
+
+  describe('messageId: the X-Message-Id of the send API, the same on every event of a message', () => {
+    it('gives every event of the fixture message the same id, smtp-id or not', () => {
+      const ids = new Set(
+        normaliseBody(fixtureEvents).filter((draft) => draft.eventType !== 'unknown').map((draft) => draft.messageId),
+      );
+      expect([...ids]).toEqual(['14c5d75ce93.dfd.64b469']);
+    });
+
+    it.each([
+      ['a delivery (sg_message_id with .filter)', { 'smtp-id': '<wrfRRvF7Q0GgwUo2CvDmEA@ismtpd0006p1sjc2.sendgrid.net>', sg_message_id: 'wrfRRvF7Q0GgwUo2CvDmEA.filter0425p1mdw1.13037.57168B4A1D.0' }, 'wrfRRvF7Q0GgwUo2CvDmEA'],
+      ['an open (no smtp-id)', { sg_message_id: 'wrfRRvF7Q0GgwUo2CvDmEA.filter0425p1mdw1.13037.57168B4A1D.0' }, 'wrfRRvF7Q0GgwUo2CvDmEA'],
+      ['a processed event (bare X-Message-Id)', { sg_message_id: 'wrfRRvF7Q0GgwUo2CvDmEA' }, 'wrfRRvF7Q0GgwUo2CvDmEA'],
+      ['a recvd suffix', { sg_message_id: 'u9Gvi3mzT6iC2poAb58_qQ.recvd-5f7c8d9-abcde-1-5F7C8D9E-1.0' }, 'u9Gvi3mzT6iC2poAb58_qQ'],
+      ['a drop with only the filter part', { 'smtp-id': '<wrfRRvF7Q0GgwUo2CvDmEA@ismtpd0006p1sjc2.sendgrid.net>', sg_message_id: 'filter0093p1las1.9128.5717FB8127.0' }, 'wrfRRvF7Q0GgwUo2CvDmEA'],
+      ['the sender\'s own Message-ID in smtp-id', { 'smtp-id': '<152712433591.85282.8340115595767222398@example.com>', sg_message_id: 'wrfRRvF7Q0GgwUo2CvDmEA.filter0425p1mdw1' }, 'wrfRRvF7Q0GgwUo2CvDmEA'],
+      ['neither id', { 'smtp-id': '<152712433591.85282@example.com>' }, null],
+    ])('reads %s', (_label, fields, expected) => {
+      const event = { event: 'delivered', email: 'a@example.com', timestamp: 1, sg_event_id: 'e', ...fields };
+      expect(sendgridProvider.normalise(event, webhookRequest(Buffer.from('[]'), {}))[0]?.messageId).toBe(expected);
+    });
+
+    it('simulated open and delivered of one message share the messageId; only delivered carries smtp-id', () => {
+      const [delivered, open] = ['delivered', 'open'].map((eventName) => {
+        const simulated = sendgridSimulator.simulate({ eventName, now: NOW, uniqueId: 'one-message' });
+        const request = webhookRequest(simulated.body, simulated.headers);
+        const [event] = sendgridProvider.parse(request).events as Record<string, unknown>[];
+        return { event, draft: sendgridProvider.normalise(event, request)[0] };
+      });
+      expect(delivered?.event).toHaveProperty('smtp-id');
+      expect(open?.event).not.toHaveProperty('smtp-id');
+      expect(open?.draft?.messageId).toBe(delivered?.draft?.messageId);
+      expect(open?.draft?.messageId).toMatch(/^[A-Za-z0-9_-]{22}$/);
     });
   });
 
@@ -433,12 +469,12 @@ describe('sendgridProvider', () => {
     };
 
     it('simulates every documented event type', () => {
-      expect([...sendgridProvider.simulatedEvents].sort()).toEqual(Object.keys(expectedTypes).sort());
+      expect([...sendgridSimulator.events].sort()).toEqual(Object.keys(expectedTypes).sort());
     });
 
-    it.each(sendgridProvider.simulatedEvents.map((name) => [name]))('round-trips %s', async (eventName) => {
+    it.each(sendgridSimulator.events.map((name) => [name]))('round-trips %s', async (eventName) => {
       // Prepare
-      const simulated = sendgridProvider.simulate({
+      const simulated = sendgridSimulator.simulate({
         eventName,
         signingKey: pair.simulationKey,
         now: NOW,
@@ -460,7 +496,7 @@ describe('sendgridProvider', () => {
 
     it('makes different ids for different unique ids and the same ids for the same one', () => {
       const ids = ['a', 'a', 'b'].map((uniqueId) => {
-        const simulated = sendgridProvider.simulate({ eventName: 'open', now: NOW, uniqueId });
+        const simulated = sendgridSimulator.simulate({ eventName: 'open', now: NOW, uniqueId });
         const request = webhookRequest(simulated.body, simulated.headers);
         return sendgridProvider.normalise(sendgridProvider.parse(request).events[0], request)[0]?.eventId;
       });
@@ -470,7 +506,7 @@ describe('sendgridProvider', () => {
     });
 
     it('sends no signature headers without a signing key, so verification fails closed', async () => {
-      const simulated = sendgridProvider.simulate({ eventName: 'delivered', now: NOW, uniqueId: 'u-2' });
+      const simulated = sendgridSimulator.simulate({ eventName: 'delivered', now: NOW, uniqueId: 'u-2' });
 
       expect(simulated.headers).not.toHaveProperty('x-twilio-email-event-webhook-signature');
       await expect(
@@ -479,8 +515,8 @@ describe('sendgridProvider', () => {
     });
 
     it('refuses an event name it does not know', () => {
-      expect(() => sendgridProvider.simulate({ eventName: 'teleported', now: NOW, uniqueId: 'u' })).toThrow(
-        /teleported/,
+      expect(() => sendgridSimulator.simulate({ eventName: 'teleported', now: NOW, uniqueId: 'u' })).toThrow(
+        'cannot simulate event "teleported"',
       );
     });
   });

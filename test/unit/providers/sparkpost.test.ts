@@ -4,6 +4,7 @@ import type { EventDraft } from '../../../lambda/core/event';
 import { PayloadError } from '../../../lambda/errors';
 import { sparkpostProvider } from '../../../lambda/providers/sparkpost';
 import type { WebhookRequest } from '../../../lambda/providers/types';
+import { sparkpostSimulator } from '../../../src/simulate/sparkpost';
 
 const NOW = new Date('2026-11-20T12:00:00.000Z');
 const BATCH_TEXT = readFileSync(join(__dirname, '../../fixtures/providers/sparkpost/batch.json'), 'utf8');
@@ -194,20 +195,20 @@ describe('sparkpostProvider', () => {
     };
 
     it('offers one simulation per documented event type', () => {
-      expect([...sparkpostProvider.simulatedEvents].sort()).toEqual(Object.keys(expectedTypes).sort());
+      expect([...sparkpostSimulator.events].sort()).toEqual(Object.keys(expectedTypes).sort());
     });
 
     it.each(Object.entries(expectedTypes))('builds a %s batch that parses and maps to %s', (name, type) => {
-      const simulated = sparkpostProvider.simulate({ eventName: name, now: NOW, uniqueId: 'sim-1' });
+      const simulated = sparkpostSimulator.simulate({ eventName: name, now: NOW, uniqueId: 'sim-1' });
       expect(simulated.headers['content-type']).toBe('application/json');
       const drafts = normaliseBatch(request(simulated.body));
       expect(drafts).toHaveLength(1);
-      expect(drafts[0]).toMatchObject({ eventType: type, eventId: 'sim-1', timestamp: NOW.toISOString() });
+      expect(drafts[0]).toMatchObject({ eventType: type, eventId: expect.stringMatching(/^[0-9]{17}$/), timestamp: NOW.toISOString() });
     });
 
     it('refuses an event name it cannot build', () => {
-      expect(() => sparkpostProvider.simulate({ eventName: 'nope', now: NOW, uniqueId: 'x' })).toThrow(
-        'Unknown SparkPost event to simulate: nope',
+      expect(() => sparkpostSimulator.simulate({ eventName: 'nope', now: NOW, uniqueId: 'x' })).toThrow(
+        'cannot simulate event "nope"',
       );
     });
   });

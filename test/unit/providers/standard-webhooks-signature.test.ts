@@ -2,11 +2,11 @@ import { ConfigurationError, PayloadError, SignatureError } from '../../../lambd
 import {
   decodeStandardWebhookSecret,
   readStandardWebhookHeaders,
-  signStandardWebhook,
   standardWebhookMessageId,
   verifyStandardWebhook,
 } from '../../../lambda/providers/standard-webhooks-signature';
 import type { VerifyContext, WebhookRequest } from '../../../lambda/providers/types';
+import { signStandardWebhook } from '../../../src/simulate/standard-webhooks-signing';
 
 const NOW = new Date('2026-11-20T12:00:00.000Z');
 const NOW_SECONDS = Math.floor(NOW.getTime() / 1000);

@@ -2,7 +2,7 @@
  * Test support: turns the official Standard Webhooks / Svix / Resend signature vectors (copied into
  * `test/fixtures/vectors/`) into requests, computing at test time what the vectors mark as "NOW" or as a template.
  */
-import { signStandardWebhook } from '../../../lambda/providers/standard-webhooks-signature';
+import { signStandardWebhook } from '../../../src/simulate/standard-webhooks-signing';
 
 /** One record of `test/fixtures/vectors/{standard-webhooks-v1,svix,resend}.json`. */
 export interface StandardWebhooksVector {

@@ -4,9 +4,10 @@ import type { EventDraft, EventType } from '../../../lambda/core/event';
 import type { ProviderSettings } from '../../../lambda/core/settings';
 import { PayloadError, SignatureError } from '../../../lambda/errors';
 import { anyTimeToIso, bareAddress, standardWebhooksProvider } from '../../../lambda/providers/standard-webhooks';
-import { signStandardWebhook } from '../../../lambda/providers/standard-webhooks-signature';
+import { signStandardWebhook } from '../../../src/simulate/standard-webhooks-signing';
 import type { VerifyContext, WebhookRequest } from '../../../lambda/providers/types';
 import { type StandardWebhooksVector, vectorRequest } from './standard-webhooks-vectors';
+import { standardWebhooksSimulator } from '../../../src/simulate/standard-webhooks';
 
 const NOW = new Date('2026-11-20T12:00:00.000Z');
 const NOW_SECONDS = Math.floor(NOW.getTime() / 1000);
@@ -261,10 +262,10 @@ describe('standardWebhooksProvider', () => {
   });
 
   describe('simulate', () => {
-    it.each(standardWebhooksProvider.simulatedEvents.map((name) => [name] as const))(
+    it.each(standardWebhooksSimulator.events.map((name) => [name] as const))(
       'builds a signed %s that verifies, parses and maps through the event type map',
       async (name) => {
-        const simulated = standardWebhooksProvider.simulate({
+        const simulated = standardWebhooksSimulator.simulate({
           eventName: name,
           signingKey: SECRET,
           now: NOW,
@@ -282,7 +283,7 @@ describe('standardWebhooksProvider', () => {
     );
 
     it('leaves the signature header out when no key is given', () => {
-      const simulated = standardWebhooksProvider.simulate({ eventName: 'email.sent', now: NOW, uniqueId: 'u' });
+      const simulated = standardWebhooksSimulator.simulate({ eventName: 'email.sent', now: NOW, uniqueId: 'u' });
       expect(simulated.headers['webhook-signature']).toBeUndefined();
       expect(simulated.headers['webhook-id']).toBe('msg_u');
     });

@@ -1,0 +1,68 @@
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import {
+  SES_SIMULATOR_CERT_PEM,
+  SES_SIMULATOR_CERT_URL,
+  SES_SIMULATOR_PRIVATE_KEY_PEM,
+} from '../../src/simulate/amazon-ses-test-keys';
+
+const ROOT = join(__dirname, '../..');
+
+/** The body of a PEM (no armour, no line breaks), as a minifier would keep it inside a string literal. */
+function pemBody(pem: string): string {
+  return pem
+    .split('\n')
+    .filter((line) => line !== '' && !line.startsWith('-----'))
+    .join('\n');
+}
+
+/** Bundles a Lambda entry as the stack does (esbuild, node, CommonJS, minified, AWS SDK external), in memory. */
+async function bundle(entry: string): Promise<{ code: string; inputs: string[] }> {
+  const result = await build({
+    entryPoints: [join(ROOT, entry)],
+    absWorkingDir: ROOT,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    minify: true,
+    external: ['@aws-sdk/*'],
+    tsconfig: join(ROOT, 'tsconfig.json'),
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  return {
+    code: result.outputFiles.map((file) => file.text).join('\n'),
+    inputs: Object.keys(result.metafile.inputs),
+  };
+}
+
+describe('Lambda bundles hold only what runs in AWS', () => {
+  it.each(['lambda/verifier/handler.ts', 'lambda/authorizer/handler.ts', 'lambda/rotation/handler.ts'])(
+    '%s contains no simulator code and no test key material',
+    async (entry) => {
+      // Act
+      const { code, inputs } = await bundle(entry);
+
+      // Assess
+      expect(inputs.filter((input) => input.startsWith('src/') || input.startsWith('test/'))).toEqual([]);
+      expect(inputs.some((input) => input.startsWith('lambda/'))).toBe(true);
+      // Markers of simulator code and of the test-only SNS key and certificate (checked by name, so that a failure
+      // does not print a whole bundle).
+      const markers = [
+        'cannot simulate event',
+        SES_SIMULATOR_CERT_URL,
+        pemBody(SES_SIMULATOR_PRIVATE_KEY_PEM).slice(0, 64),
+        pemBody(SES_SIMULATOR_CERT_PEM).slice(0, 64),
+        '-----BEGIN PRIVATE KEY-----\n',
+      ];
+      expect(markers.filter((marker) => code.includes(marker))).toEqual([]);
+    },
+  );
+
+  it('the verifier bundle does contain the provider modules (the check looks at the right thing)', async () => {
+    const { inputs } = await bundle('lambda/verifier/handler.ts');
+    expect(inputs).toEqual(expect.arrayContaining(['lambda/providers/sendgrid.ts', 'lambda/providers/amazon-ses.ts']));
+  });
+});
