@@ -5,11 +5,19 @@
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { loadConfig } from '../lib/config';
+import { ConfigError, type HookguardConfig, loadConfig } from '../lib/config';
 import { HookguardStack, stackNameOf } from '../lib/stacks/hookguard-stack';
 
+let config: HookguardConfig;
+try {
+  config = loadConfig(process.env.HOOKGUARD_CONFIG);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  // The problem list is the whole message: no stack trace, no dump of the error object.
+  process.stderr.write(`${error.message}\n`);
+  process.exit(1);
+}
 const app = new App();
-const config = loadConfig(process.env.HOOKGUARD_CONFIG);
 for (const stage of Object.values(config.stages)) {
   new HookguardStack(app, stackNameOf(stage.stage), { config: stage });
 }

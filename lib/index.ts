@@ -15,6 +15,6 @@ export { EventRoute, type EventRouteProps } from './constructs/event-route';
 export { WebhookApi, type WebhookApiProps } from './constructs/webhook-api';
 export { WebhookEventBus, type WebhookEventBusProps } from './constructs/webhook-event-bus';
 export { WebhookFirewall, type WebhookFirewallProps } from './constructs/webhook-firewall';
-export { WebhookFunction, type WebhookFunctionProps, WEBHOOK_FUNCTION_BUNDLING } from './constructs/webhook-function';
+export { WebhookFunction, type WebhookFunctionProps, hookguardBundling } from './constructs/webhook-function';
 export { WebhookSecrets, type WebhookSecretsProps } from './constructs/webhook-secrets';
 export { HookguardStack, type HookguardStackProps, STACK_OUTPUT_KEYS, stackNameOf } from './stacks/hookguard-stack';

@@ -2,7 +2,7 @@
  * Pre-bundles every Lambda handler (`lambda/<name>/handler.ts`) for the published package: `dist/bundles/<name>/`.
  *
  * The bundles are made by the very `NodejsFunction` bundling the construct uses at synth in this repository, with
- * the shared {@link WEBHOOK_FUNCTION_BUNDLING} options, in a throw-away CDK app: the esbuild command line is CDK's
+ * the shared {@link hookguardBundling} options, in a throw-away CDK app: the esbuild command line is CDK's
  * own, so a bundle in the package is byte for byte what `cdk synth` of the repository would deploy.
  *
  * Usage: `npx tsx scripts/bundle-lambdas.ts [outDir]` (default `dist/bundles`); part of `npm run build`.
@@ -17,8 +17,8 @@ import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import {
   BUNDLE_FILE,
   BUNDLES_DIRECTORY,
+  hookguardBundling,
   newestNodeRuntime,
-  WEBHOOK_FUNCTION_BUNDLING,
 } from '../lib/constructs/webhook-function';
 
 const ROOT = path.join(__dirname, '..');
@@ -47,7 +47,7 @@ export function bundleLambdas(outDir: string, names: readonly string[] = handler
         handler: 'handler',
         runtime: newestNodeRuntime(),
         architecture: lambda.Architecture.ARM_64,
-        bundling: WEBHOOK_FUNCTION_BUNDLING,
+        bundling: hookguardBundling(newestNodeRuntime()),
       }),
     }));
     const assembly = app.synth();

@@ -84,6 +84,10 @@ export interface DedupePublishResult {
   readonly duplicates: number;
   readonly inProgress: number;
   readonly failed: number;
+  /** PutEvents entries sent again after the bus rejected them or the call failed (each re-send counts once). */
+  readonly entriesRetried: number;
+  /** PutEvents entries the bus never accepted, after the last attempt (their claims were released). */
+  readonly entriesFailed: number;
 }
 
 /** Everything {@link dedupeAndPublish} needs. */
@@ -199,9 +203,16 @@ interface Pending {
  * Puts one chunk (at most 10 entries), re-sending only the entries that failed, with backoff between attempts.
  * Marks `delivered` on the entries the bus accepted.
  */
-async function putChunk(bus: EventBusPort, chunk: readonly Pending[], options: PublishingOptions, logger: Logger) {
+async function putChunk(
+  bus: EventBusPort,
+  chunk: readonly Pending[],
+  options: PublishingOptions,
+  logger: Logger,
+  counts: { retried: number; failed: number },
+) {
   let pending = chunk.map((_, index) => index);
   for (let attempt = 1; pending.length > 0; attempt++) {
+    if (attempt > 1) counts.retried += pending.length;
     let failed: number[];
     try {
       const result = await bus.putEvents(pending.map((index) => (chunk[index] as Pending).entry));
@@ -225,6 +236,7 @@ async function putChunk(bus: EventBusPort, chunk: readonly Pending[], options: P
       if (!failed.includes(index)) (chunk[index] as Pending).delivered = true;
     }
     pending = failed;
+    if (pending.length > 0 && attempt >= options.maxAttempts) counts.failed += pending.length;
     if (pending.length === 0 || attempt >= options.maxAttempts) break;
     await options.sleep(backoffDelayMs(attempt, options));
   }
@@ -269,6 +281,7 @@ export async function dedupeAndPublish(
   }
   const unique = [...byKey.values()];
 
+  const entryCounts = { retried: 0, failed: 0 };
   let ledgerFailure: unknown;
   await forEachConcurrently(unique, options.ledgerConcurrency, async (pending) => {
     if (ledgerFailure !== undefined) return;
@@ -292,7 +305,7 @@ export async function dedupeAndPublish(
       chunks.push(claimed.slice(start, start + PUT_EVENTS_MAX_ENTRIES));
     }
     await forEachConcurrently(chunks, options.publishConcurrency, (chunk) =>
-      putChunk(deps.bus, chunk, options, logger),
+      putChunk(deps.bus, chunk, options, logger, entryCounts),
     );
   }
 
@@ -341,6 +354,8 @@ export async function dedupeAndPublish(
     duplicates: count('duplicate'),
     inProgress: count('in-progress'),
     failed: count('failed'),
+    entriesRetried: entryCounts.retried,
+    entriesFailed: entryCounts.failed,
   };
 }
 

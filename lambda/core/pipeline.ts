@@ -16,6 +16,7 @@ import {
   PayloadTooLargeError,
   RouteNotFoundError,
   SignatureError,
+  TimestampOutsideWindowError,
   UnsupportedMediaTypeError,
 } from '../errors';
 import type { CredentialSource, DedupeLedger, EventBusPort, HttpsGetter, Logger, SigningKeySource } from '../ports';
@@ -72,6 +73,12 @@ export interface WebhookOutcome {
   readonly inProgress: number;
   readonly failed: number;
   readonly events: readonly EventReport[];
+  /** PutEvents entries re-sent after a rejection or a failed call (absent: none). */
+  readonly putEventsEntriesRetried?: number;
+  /** PutEvents entries still unpublished after the last attempt (absent: none). */
+  readonly putEventsEntriesFailed?: number;
+  /** The error a non-2xx answer came from, for the caller's metrics (`requestOutcomeOf`); never sent back. */
+  readonly error?: unknown;
 }
 
 /** The answer to send and what happened. */
@@ -132,11 +139,13 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps): WebhookProce
     } catch (error) {
       logFailure(logger, request.provider, error);
       response = toHttpResponse(error);
+      outcome.error = error;
       if (error instanceof HookguardError) outcome.errorCode = error.code;
       else outcome.errorCode = 'internal_error';
     }
     outcome.statusCode = response.statusCode;
-    logger.info('Webhook request handled', {
+    // Debug only: in AWS the request's metrics line (EMF) is its one log line; rejections log a warning above.
+    logger.debug('Webhook request handled', {
       provider: request.provider,
       method: request.method,
       status: response.statusCode,
@@ -202,6 +211,8 @@ async function handle(
   outcome.duplicates = result.duplicates;
   outcome.inProgress = result.inProgress;
   outcome.failed = result.failed;
+  outcome.putEventsEntriesRetried = result.entriesRetried;
+  outcome.putEventsEntriesFailed = result.entriesFailed;
   outcome.events = result.outcomes.map(({ event, disposition }) => ({
     provider: event.provider,
     eventType: event.eventType,
@@ -332,8 +343,10 @@ function checkTimestampWindow(verified: VerifyResult, settings: ProviderSettings
   if (!Number.isFinite(signedAt)) throw new SignatureError('signed timestamp is not a valid time');
   const skewSeconds = (now.getTime() - signedAt) / 1000;
   if (Math.abs(skewSeconds) > tolerance) {
-    throw new SignatureError(
-      `signed timestamp is ${Math.round(Math.abs(skewSeconds))} s in the ${skewSeconds > 0 ? 'past' : 'future'}, outside the ${tolerance} s tolerance`,
+    const direction = skewSeconds > 0 ? 'past' : 'future';
+    throw new TimestampOutsideWindowError(
+      direction,
+      `signed timestamp is ${Math.round(Math.abs(skewSeconds))} s in the ${direction}, outside the ${tolerance} s tolerance`,
     );
   }
 }

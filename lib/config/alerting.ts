@@ -128,7 +128,8 @@ const alarmOverride = z.union([
     .strict(),
 ]);
 
-const alertingSchema = z
+/** The alerting keys of `monitoring` (also part of the stage schema in `schema.ts`, hence of hookguard.schema.json). */
+export const alertingSchema = z
   .object({
     alarmEmails: z.array(z.string().regex(EMAIL, 'must be an e-mail address')).max(20).optional(),
     alarmTopicArn: z.string().regex(SNS_TOPIC_ARN, 'must be an SNS topic ARN').optional(),

@@ -157,6 +157,7 @@ export class Hookguard extends Construct {
       'Only API Gateway invokes it, synchronously: every failure goes back to the provider, which retries; a DLQ applies to asynchronous invocations only.';
     this.authorizerFunction = new WebhookFunction(this, 'Authorizer', {
       entry: entry('authorizer'),
+      stageName: config.stage,
       description: `Hookguard ${config.stage}: Basic credential check (API Gateway REQUEST authorizer)`,
       logRetentionDays: config.logRetentionDays,
       noDeadLetterQueueReason: apiGatewayCaller,
@@ -172,6 +173,7 @@ export class Hookguard extends Construct {
 
     this.verifierFunction = new WebhookFunction(this, 'Verifier', {
       entry: entry('verifier'),
+      stageName: config.stage,
       description: `Hookguard ${config.stage}: signature check, dedupe, normalisation, publishing`,
       logRetentionDays: config.logRetentionDays,
       noDeadLetterQueueReason: apiGatewayCaller,
@@ -226,6 +228,7 @@ export class Hookguard extends Construct {
 
     this.rotationFunction = new WebhookFunction(this, 'Rotation', {
       entry: entry('rotation'),
+      stageName: config.stage,
       description: `Hookguard ${config.stage}: Basic credential rotation`,
       logRetentionDays: config.logRetentionDays,
       noDeadLetterQueueReason:

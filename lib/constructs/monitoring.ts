@@ -346,6 +346,7 @@ export class HookguardMonitoring extends Construct {
     const { props } = this;
     const watch = new WebhookFunction(this, 'Watch', {
       entry: path.join(__dirname, '..', '..', 'lambda', 'watch', 'handler.ts'),
+      stageName: props.stage,
       description: `Hookguard ${props.stage}: hourly credential rotation watch (metrics for the rotation alarms)`,
       logRetentionDays: props.logRetentionDays,
       noDeadLetterQueueReason:
@@ -354,7 +355,6 @@ export class HookguardMonitoring extends Construct {
       memorySize: 128,
       environment: {
         CREDENTIALS_SECRET_ARN: props.credentialsSecret.secretArn,
-        HOOKGUARD_STAGE: props.stage,
         ROTATION_DAYS: String(props.rotationDays),
         GRACE_PERIOD_HOURS: String(props.gracePeriodHours),
       },

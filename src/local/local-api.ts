@@ -11,6 +11,7 @@ import {
   toHttpResponse,
   WWW_AUTHENTICATE,
 } from '../../lambda/core/http';
+import { credentialStageName, type HookguardMetrics, noMetrics, recordWebhookOutcome } from '../../lambda/core/metrics';
 import type { WebhookOutcome, WebhookProcessor } from '../../lambda/core/pipeline';
 import { isProviderId, type ProviderId, URL_CHECK_METHODS } from '../../lambda/core/provider-ids';
 import type { AuthMode, RuntimeSettings } from '../../lambda/core/settings';
@@ -75,6 +76,11 @@ export interface LocalApiOptions {
   readonly now: () => Date;
   /** Told about every request once it is answered. */
   readonly report?: (report: RequestReport) => void;
+  /**
+   * Where authorizer decisions and the pipeline's outcomes are counted, as the Lambdas record them.
+   * @default noMetrics
+   */
+  readonly metrics?: HookguardMetrics;
   /** @default API_GATEWAY_MAX_BODY_BYTES */
   readonly maxBodyBytes?: number;
 }
@@ -135,6 +141,7 @@ function send(response: ServerResponse, request: IncomingMessage, answer: HttpRe
  */
 export function createLocalApiHandler(options: LocalApiOptions) {
   const maxBodyBytes = options.maxBodyBytes ?? API_GATEWAY_MAX_BODY_BYTES;
+  const metrics = options.metrics ?? noMetrics;
 
   return async function handleLocalApiRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const method = request.method ?? 'GET';
@@ -180,6 +187,7 @@ export function createLocalApiHandler(options: LocalApiOptions) {
           });
           return answerEarly(gatewayResponse(GATEWAY_ERROR_BODIES.defaultServerError));
         }
+        metrics.authorizerDecision(route.provider, result.ok ? credentialStageName(result.credentialStage) : 'unknown');
         if (!result.ok) {
           return answerEarly(
             gatewayResponse(GATEWAY_ERROR_BODIES.unauthorized, { 'www-authenticate': WWW_AUTHENTICATE }),
@@ -203,6 +211,7 @@ export function createLocalApiHandler(options: LocalApiOptions) {
         receivedAt: options.now(),
       };
       const { response: answer, outcome } = await options.process(webhookRequest);
+      recordWebhookOutcome(metrics, outcome);
       send(response, request, answer);
       report(answer.statusCode, { outcome });
     } catch (error) {

@@ -29,6 +29,7 @@ import { JsonLinesFile } from './json-lines-file';
 import { createLocalApiHandler, type RequestReport } from './local-api';
 import { answerHealthCheck, RequestCounters } from './request-counters';
 import { type EventEnvelope, LocalEventBus } from './local-event-bus';
+import { InMemoryMetrics, type MetricsCounters } from './local-metrics';
 import { LocalCredentialSource, LocalSecretsStore, LocalSigningKeySource } from './local-secrets';
 import { buildLocalRoutes } from './route-destinations';
 import { ensureSecretsFile } from './secrets-bootstrap';
@@ -122,6 +123,8 @@ export interface LocalRuntime {
   readonly generatedKeysFor: readonly ProviderId[];
   /** Each enabled provider's webhook URL (with the current credentials) and key status. */
   providerUrls(): Promise<ProviderUrl[]>;
+  /** The request, event and authorizer counters (the same metrics the Lambdas write), for `/healthz` and `status`. */
+  readonly metrics: MetricsCounters;
   /** Routes and where they deliver, for the banner. */
   readonly routes: ReadonlyArray<{ readonly name: string; readonly destination: string }>;
   /**
@@ -234,11 +237,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ...(options.publishing ? { publishing: options.publishing } : {}),
     });
 
+    const metrics = new InMemoryMetrics(now);
     const inFlight = new Set<Promise<void>>();
     // The counters behind GET /healthz and `hookguard status` (src/local/request-counters.ts).
     const counters = new RequestCounters({ stage: stage.stage, providers: enabled, now });
     const handler = createLocalApiHandler({
       settings,
+      metrics,
       authenticate: (header, provider) => authenticator.authenticate(header, provider),
       process: processWebhook,
       logger,
@@ -266,6 +271,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       settings,
       paths: { dataDir, secrets: secretsPath, eventsOut },
       secretsCreated: bootstrap.created,
+      metrics,
       generatedKeysFor: bootstrap.generatedKeysFor,
       routes: routes.map((route) => ({ name: route.name, destination: route.destination.description })),
       async providerUrls() {

@@ -175,6 +175,32 @@ describe('local runtime', () => {
       expect(second).toMatchObject({ status: 200, body: { received: 1, published: 0, duplicates: 1 } });
       expect((await events()).length).toBe(before + 1);
     });
+
+    it('counts requests by outcome, events published and authorizer decisions, as the Lambdas record them', async () => {
+      // Prepare
+      const request = await simulated('sparkpost', 'delivery');
+      const before = runtime.metrics.snapshot().total;
+
+      // Act
+      await post('sparkpost', request);
+      await post('sparkpost', request);
+      await post('sparkpost', request, null);
+
+      // Assess
+      const after = runtime.metrics.snapshot();
+      const count = (table: Record<string, Record<string, number | undefined> | undefined>, a: string, b: string) =>
+        table[a]?.[b] ?? 0;
+      expect(count(after.total.requests, 'sparkpost', 'accepted')).toBe(count(before.requests, 'sparkpost', 'accepted') + 1);
+      expect(count(after.total.requests, 'sparkpost', 'duplicate')).toBe(count(before.requests, 'sparkpost', 'duplicate') + 1);
+      expect(after.total.eventsPublished.sparkpost).toBe((before.eventsPublished.sparkpost ?? 0) + 1);
+      expect(count(after.total.authorizerDecisions, 'sparkpost', 'current')).toBe(
+        count(before.authorizerDecisions, 'sparkpost', 'current') + 2,
+      );
+      expect(count(after.total.authorizerDecisions, 'sparkpost', 'unknown')).toBe(
+        count(before.authorizerDecisions, 'sparkpost', 'unknown') + 1,
+      );
+      expect(after.lastAccepted.sparkpost).toBeDefined();
+    });
   });
 
   describe('authentication', () => {

@@ -74,10 +74,16 @@ describe('bin/app.ts', () => {
 
       const result = runApp(configFile, outdir);
 
-      expect(result.status).not.toBe(0);
-      expect(result.stderr).toContain('Invalid Hookguard configuration');
-      expect(result.stderr).toContain('stages.dev.providers.fakemail');
-      expect(result.stderr).toContain('stages.dev.logRetentionDays');
+      expect(result.status).toBe(1);
+      // Exactly the list the loader builds: no stack trace, no dump of the error object.
+      expect(result.stderr.split('\n')).toEqual([
+        `Invalid Hookguard configuration (${configFile}): 2 problems`,
+        '  - stages.dev.providers.fakemail: unknown provider (expected one of: amazon-ses, brevo, mailersend, ' +
+          'mailgun, mailjet, mailtrap, mandrill, postal, postmark, resend, sendgrid, sparkpost, standard-webhooks, ' +
+          'unisender-go)',
+        expect.stringMatching(/^ {2}- stages\.dev\.logRetentionDays: must be one of 1, 3, .*, got 31$/),
+        '',
+      ]);
       expect(existsSync(path.join(outdir, 'manifest.json'))).toBe(false);
     },
     SYNTH_CEILING_MS,

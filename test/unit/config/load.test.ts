@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROVIDER_IDS } from '../../../lambda/core/provider-ids';
@@ -112,7 +112,7 @@ describe('parseConfig', () => {
     expect(() =>
       parseConfig({ stages: { dev: { providers: { sendgrid: {}, nope: {} }, extra: 1 } } }, 'my.json'),
     ).toThrow(
-      /Invalid Hookguard configuration \(my\.json\): 2 problems\n {2}- stages\.dev\.extra: unknown setting[^\n]*\n {2}- stages\.dev\.providers\.nope: unknown provider/,
+      /Invalid Hookguard configuration \(my\.json\): 2 problems\n {2}- stages\.dev\.providers\.nope: unknown provider[^\n]*\n {2}- stages\.dev\.extra: unknown setting/,
     );
   });
 
@@ -311,6 +311,115 @@ describe('parseConfig', () => {
   });
 });
 
+describe('where problems are reported', () => {
+  it('reports a mistake written in shared once, at shared, whatever the number of stages', () => {
+    const problems = problemsOf({
+      shared: {
+        providers: { sendgrid: { rateLimit: 5, allowedCidrs: ['10.0.0.1/24'], signedUrl: 'x' }, mailgun: {} },
+        waf: { rateLimt: 100 },
+      },
+      stages: { dev: {}, staging: {}, prod: { throttling: { rateLimit: 100 } } },
+    });
+    expect(problems).toEqual([
+      'shared.providers.sendgrid.rateLimit: must be a whole number from 10 to 2000000000, got 5',
+      'shared.providers.sendgrid.allowedCidrs[0]: "10.0.0.1/24" has host bits set beyond /24',
+      'shared.providers.sendgrid.signedUrl: applies only to mandrill',
+      'shared.waf.rateLimt: unknown setting (expected one of: rateLimitWindowSeconds, rateLimit, logRetentionDays)',
+    ]);
+  });
+
+  it('reports at the stage what the stage wrote, and a shared value a stage overrides not at all', () => {
+    const problems = problemsOf({
+      shared: { providers: { sendgrid: {} }, throttling: { rateLimit: 0 } },
+      stages: { dev: { throttling: { rateLimit: 10 } }, prod: { throttling: { rateLimit: 10, burstLimit: -1 } } },
+    });
+    expect(problems).toEqual(['stages.prod.throttling.burstLimit: must be a whole number from 0 to 100000, got -1']);
+  });
+
+  it('reports a cross-field rule broken by shared once at shared, and at the stage that breaks it itself', () => {
+    const problems = problemsOf({
+      shared: { providers: { 'amazon-ses': {}, sendgrid: { timestampToleranceSeconds: 7200 } } },
+      stages: {
+        dev: { dedupe: { windowHours: 1 } },
+        qa: { dedupe: { windowHours: 1 } },
+        prod: { providers: { 'amazon-ses': { snsTopicArns: ['arn:aws:sns:eu-west-1:123456789012:ses'] } } },
+      },
+    });
+    expect(problems).toEqual([
+      'shared.providers.amazon-ses.snsTopicArns: is required: list the SNS topics allowed to deliver SES events',
+      'shared.providers.sendgrid.timestampToleranceSeconds: must be a whole number from 0 to 3600 (the dedupe window), got 7200',
+    ]);
+  });
+
+  it('still checks the cross-field rules of a stage that has other problems, without inventing new ones', () => {
+    const problems = problemsOf({
+      stages: {
+        dev: {
+          providers: { 'amazon-ses': { snsTopicArns: ['not-an-arn'] }, sendgrid: { rateLimit: 'x' } },
+          auth: { rotationDays: 1, gracePeriodHours: 48 },
+          events: { routes: [{ name: 'a', eventPattern: { 'detail-type': ['x'] }, target: { type: 'sqs' } }] },
+        },
+      },
+    });
+    expect(problems).toEqual([
+      'stages.dev.providers.amazon-ses.snsTopicArns[0]: must be an SNS topic ARN, got "not-an-arn"',
+      'stages.dev.providers.sendgrid.rateLimit: must be a whole number from 10 to 2000000000, got "x"',
+      'stages.dev.auth.gracePeriodHours: must be a whole number from 0 to 24 (the rotation interval), got 48',
+    ]);
+  });
+
+  it('reports problems of the file itself at their top-level key', () => {
+    expect(problemsOf({ $schema: 3, stages: { dev: 5 }, shared: [], extra: true })).toEqual([
+      '$schema: must be a string, got 3',
+      'stages.dev: must be an object, got 5',
+      'shared: must be an object, got []',
+      'extra: unknown setting (expected one of: $schema, shared, stages)',
+    ]);
+    expect(problemsOf([])).toEqual(['(root): must be a JSON object, got []']);
+  });
+
+  it('reports an unknown or missing route target type at target.type', () => {
+    const stageWith = (target: unknown) => ({
+      stages: { dev: { providers: { sendgrid: {} }, events: { routes: [{ name: 'a', eventPattern: { x: [1] }, target }] } } },
+    });
+    expect(problemsOf(stageWith({}))).toEqual([
+      'stages.dev.events.routes[0].target.type: is required (sqs, lambda, eventBus or logs)',
+    ]);
+    expect(problemsOf(stageWith('sqs'))).toEqual(['stages.dev.events.routes[0].target: must be an object, got "sqs"']);
+  });
+
+  it('accepts the $schema key that names the JSON Schema for editors', () => {
+    const config = parseConfig({ $schema: './hookguard.schema.json', stages: { dev: { providers: { sendgrid: {} } } } });
+    expect(Object.keys(config.stages)).toEqual(['dev']);
+  });
+
+  it('prints the list the README shows: a header, then one indented line per problem, in file order', () => {
+    let message = '';
+    try {
+      parseConfig(
+        {
+          stages: {
+            prod: {
+              providers: { sendgrid: { allowedCidrs: ['192.0.2.0/24', '10.0.0.1/24'] } },
+              auth: { authorizerCacheTtlSeconds: -1 },
+            },
+          },
+        },
+        'hookguard.config.json',
+      );
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toBe(
+      [
+        'Invalid Hookguard configuration (hookguard.config.json): 2 problems',
+        '  - stages.prod.providers.sendgrid.allowedCidrs[1]: "10.0.0.1/24" has host bits set beyond /24',
+        '  - stages.prod.auth.authorizerCacheTtlSeconds: must be a whole number from 0 to 3600, got -1',
+      ].join('\n'),
+    );
+  });
+});
+
 describe('cidrProblem', () => {
   it.each([
     '0.0.0.0/0',
@@ -354,10 +463,33 @@ describe('loadConfig', () => {
     expect(() => loadConfig(join(dir, 'missing.json'))).toThrow(
       /missing\.json\): 1 problem\n {2}- \(file\): file not found/,
     );
-    expect(() => loadConfig(badJson)).toThrow(/\(file\): not valid JSON/);
+    expect(() => loadConfig(badJson)).toThrow(
+      /\(file\): not valid JSON at line 1, column 13: expected a value \(object, list, "string", number, true, false or null\), found the end of the file/,
+    );
     expect(() => stageOf(loadConfig('hookguard.config.json'), 'qa')).toThrow(
       /stages\.qa: no such stage \(defined: dev, prod\)/,
     );
+  });
+});
+
+describe('loadConfig syntax errors', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hookguard-config-syntax-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each([
+    ['{\n  "stages": {\n    "dev": { "providers": { "sendgrid": {}, } }\n  }\n}', 'line 3, column 45: expected a "quoted" key, found "}" (remove the trailing comma)'],
+    ['{\n  "stages": {\n    "dev": {}\n    "prod": {}\n  }\n}', 'line 4, column 5: expected "," or "}", found "\\""'],
+    ["{\n  'stages': {}\n}", 'line 2, column 3: expected a "quoted" key, found "\'"'],
+  ])('names the line and column of a JSON syntax error in %j', (text, where) => {
+    const file = join(dir, 'config.json');
+    writeFileSync(file, text);
+    expect(() => loadConfig(file)).toThrow(`(file): not valid JSON at ${where}`);
+  });
+
+  it('reads a file saved with a byte-order mark', () => {
+    const file = join(dir, 'bom.json');
+    writeFileSync(file, `\ufeff${JSON.stringify({ stages: { dev: { providers: { sendgrid: {} } } } })}`);
+    expect(Object.keys(loadConfig(file).stages)).toEqual(['dev']);
   });
 });
 
