@@ -146,10 +146,13 @@ describe('HookguardMonitoring in a stage with every provider', () => {
     });
   });
 
-  it('alarms on every dead-letter queue of every route (the EventBridge DLQ and an SQS route queue DLQ)', () => {
+  it('alarms on every dead-letter queue: each route DLQ, each SQS route queue DLQ, and the bus DLQ', () => {
     const names = [...alarmsByName(template).keys()].filter((name) => name.startsWith('hookguard-test-dead-letters-'));
+    // The bus's own DLQ too, where the bus has one.
+    const busDlq = (stack.events as { deadLetterQueue?: unknown }).deadLetterQueue !== undefined;
     expect(names.sort()).toEqual(
       [
+        ...(busDlq ? ['hookguard-test-dead-letters-bus'] : []),
         'hookguard-test-dead-letters-route-audit',
         'hookguard-test-dead-letters-route-suppression',
         'hookguard-test-dead-letters-route-suppression-queue',
