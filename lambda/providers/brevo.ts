@@ -58,17 +58,25 @@ function parse(request: WebhookRequest): ParseResult {
   throw new PayloadError('Expected a JSON event object or a JSON array of events');
 }
 
-/** `ts_epoch` is the only field Brevo documents as UTC with sub-second precision; `ts_event` is UTC seconds. */
+/**
+ * `ts_epoch` is the only field Brevo documents as UTC with sub-second precision; `ts_event` is UTC seconds. Brevo's
+ * documented proxy-open sample spells it `s_epoch`.
+ */
 function timestampOf(event: Record<string, unknown>): string | null {
-  const epoch = numberAt(event, 'ts_epoch');
+  const epoch = numberAt(event, 'ts_epoch') ?? numberAt(event, 's_epoch');
   if (epoch !== null) return epoch >= MILLIS_THRESHOLD ? epochMillisToIso(epoch) : epochSecondsToIso(epoch);
   return epochSecondsToIso(numberAt(event, 'ts_event') ?? numberAt(event, 'ts'));
 }
 
-/** `tags` (array) when the send set tags, else the single `tag` (the `X-Mailin-Tag` header or template name). */
+/**
+ * `tags` (array) when the send set tags, else `tag`: the single `X-Mailin-Tag` header or template name, or an array
+ * (Brevo's proxy-open sample).
+ */
 function tagsOf(event: Record<string, unknown>): string[] {
   const tags = stringsAt(event, 'tags');
   if (tags.length > 0) return tags;
+  const tagArray = stringsAt(event, 'tag');
+  if (tagArray.length > 0) return tagArray;
   const tag = stringAt(event, 'tag');
   return tag === null ? [] : [tag];
 }
