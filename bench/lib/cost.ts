@@ -182,9 +182,11 @@ export function readTemplateFacts(template: unknown): TemplateFacts {
   const methodSettings = (stage.MethodSettings as Array<{ MetricsEnabled?: boolean }> | undefined) ?? [];
   const accessLogSetting = stage.AccessLogSetting as { Format?: string; DestinationArn?: unknown } | undefined;
   const accessLogFormat = accessLogSetting?.Format ?? '';
-  // The destination is `Fn::GetAtt: [<log group logical id>, Arn]` in a synthesized template.
-  const destination = (accessLogSetting?.DestinationArn as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt']?.[0];
-  const accessLogGroup = destination ? resources[destination] : undefined;
+  // The destination names its log group by `Ref` (inside an `Fn::Join`) or `Fn::GetAtt`, whichever CDK wrote.
+  const referenced = JSON.stringify(accessLogSetting?.DestinationArn ?? null).match(/"(?:Ref|Fn::GetAtt)":\[?"([^"]+)"/g) ?? [];
+  const accessLogGroup = referenced
+    .map((match) => resources[(/"([^"]+)"$/.exec(match) as RegExpExecArray)[1] as string])
+    .find((resource) => resource?.Type === 'AWS::Logs::LogGroup');
   const verifierLogging = verifier.LoggingConfig as { LogFormat?: string; SystemLogLevel?: string } | undefined;
   const authorizerResource = ofType('AWS::ApiGateway::Authorizer')[0]?.Properties ?? {};
   const lambdaTracing = ofType('AWS::Lambda::Function').some(

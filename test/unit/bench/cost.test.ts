@@ -45,7 +45,10 @@ function template(
         Type: 'AWS::ApiGateway::Stage',
         Properties: {
           MethodSettings: [{ MetricsEnabled: overrides.metrics ?? false }],
-          AccessLogSetting: { Format: 'x'.repeat(400), DestinationArn: { 'Fn::GetAtt': ['AccessLogs', 'Arn'] } },
+          AccessLogSetting: {
+            Format: 'x'.repeat(400),
+            DestinationArn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':log-group:', { Ref: 'AccessLogs' }]] },
+          },
         },
       },
       AccessLogs: {
