@@ -10,4 +10,6 @@ module.exports = {
   moduleNameMapper: { '^@middy/([a-z-]+)$': '<rootDir>/node_modules/@middy/$1/index.js' },
   collectCoverageFrom: ['lambda/**/*.ts', 'lib/**/*.ts', 'src/**/*.ts'],
   testTimeout: 60000,
+  // Removes the temporary cdk.out* directories each test file's synthesized Apps leave behind.
+  setupFilesAfterEnv: ['<rootDir>/test/support/remove-temp-assemblies.ts'],
 };

@@ -26,6 +26,7 @@ import { dedupeAndPublish, type EventDisposition, type PublishingOptions } from 
 import { completeEvent, type EventType, isEventType, type NormalisedEvent } from './event';
 import { type HttpResponse, jsonResponse, toHttpResponse } from './http';
 import { type ProviderId, URL_CHECK_METHODS } from './provider-ids';
+import { requireUtf8 } from './json';
 import type { ProviderSettings, RuntimeSettings } from './settings';
 
 /** Everything the pipeline depends on: ports, settings and a clock. */
@@ -254,6 +255,10 @@ function checkBody(request: WebhookRequest, settings: ProviderSettings, module: 
       `${mediaType === '' ? 'Missing Content-Type' : 'Unsupported Content-Type'}; ${module.displayName} sends ${accepted.join(' or ')}`,
     );
   }
+  // One rule for every provider, in this one place: a body must be UTF-8 (every provider posts JSON or a form;
+  // RFC 8259 section 8.1). Checked before the signature, since some schemes (Amazon SNS) read the body to verify
+  // it; decoding invalid bytes lossily would publish text the sender never wrote. Reveals nothing about keys.
+  requireUtf8(request.body);
 }
 
 async function verifySignature(
@@ -289,9 +294,15 @@ async function verifySignature(
     try {
       return await verify(request, { settings, signingKeys, signedUrls, now, certificates: deps.certificates });
     } catch (error) {
-      // Typed answers a module may give: bad signature (401), a dependency such as a certificate fetch (503), or
-      // a misconfiguration it detected (500). Anything else, a PayloadError included, is a bug in the module.
-      if (error instanceof SignatureError || error instanceof DependencyError || error instanceof ConfigurationError) {
+      // Typed answers a module may give: bad signature (401), a body it cannot read to find the signature, such as
+      // Amazon SNS JSON over Hookguard's nesting limit (400), a dependency such as a certificate fetch (503), or a
+      // misconfiguration it detected (500). Anything else is a bug in the module.
+      if (
+        error instanceof SignatureError ||
+        error instanceof PayloadError ||
+        error instanceof DependencyError ||
+        error instanceof ConfigurationError
+      ) {
         throw error;
       }
       throw new ProviderModuleError(provider, 'verify', { cause: error });

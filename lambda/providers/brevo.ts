@@ -4,6 +4,8 @@
  * `batched: true`. Brevo gives no event id, so one is derived from the event's content.
  */
 import type { EventDraft, EventType, RejectReason } from '../core/event';
+import { parseJsonText } from '../core/json';
+import { ownEntry } from '../core/lookup';
 import { PayloadError } from '../errors';
 import {
   deriveEventId,
@@ -86,7 +88,7 @@ function metadataOf(event: Record<string, unknown>): Record<string, unknown> {
   const custom = stringAt(event, 'X-Mailin-custom');
   if (custom === null) return {};
   try {
-    const parsed: unknown = JSON.parse(custom);
+    const parsed: unknown = parseJsonText(custom, 'X-Mailin-custom');
     if (isRecord(parsed)) return parsed;
   } catch {
     // Not JSON: keep the raw header value.
@@ -98,7 +100,7 @@ function normalise(event: unknown): readonly EventDraft[] {
   if (!isRecord(event)) throw new PayloadError('Expected each Brevo event to be a JSON object');
   const name = stringAt(event, 'event');
   if (name === null) throw new PayloadError('Missing field event');
-  const [eventType, rejectReason] = EVENT_TYPES[name] ?? ['unknown', null];
+  const [eventType, rejectReason] = ownEntry(EVENT_TYPES, name) ?? ['unknown', null];
   const reason = stringAt(event, 'reason');
   const smtpReason = SMTP_REASON_EVENTS.has(name);
   return [
