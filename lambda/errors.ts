@@ -39,6 +39,20 @@ export class SignatureError extends HookguardError {
   }
 }
 
+/**
+ * The signed timestamp lies outside the provider's tolerance. A {@link SignatureError} to the caller (same status,
+ * code and generic message: no oracle); typed so that metrics can tell a replay of an old request (`past`) from a
+ * clock running ahead (`future`).
+ */
+export class TimestampOutsideWindowError extends SignatureError {
+  constructor(
+    readonly direction: 'past' | 'future',
+    reason: string,
+  ) {
+    super(reason);
+  }
+}
+
 /** Basic (or bearer) credentials missing or not accepted. Raised by the local runtime; API Gateway does this in AWS. */
 export class UnauthorizedError extends HookguardError {
   readonly statusCode = 401;

@@ -95,5 +95,11 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
+/** A {@link Logger} that can derive one carrying more context. */
+export interface ContextLogger extends Logger {
+  /** A logger with the same settings whose entries also carry `fields` (e.g. a request id). */
+  child(fields: Readonly<Record<string, unknown>>): ContextLogger;
+}
+
 /** A logger that drops everything (tests, benchmarks). */
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };

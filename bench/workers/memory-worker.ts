@@ -7,7 +7,7 @@
  *   request.json: { headers, bodyFile, signingKey, events }
  */
 import { readFileSync } from 'node:fs';
-import { JsonLogger } from '../../lambda/adapters/json-logger';
+import type { ContextLogger } from '../../lambda/ports';
 import { createWebhookProcessor } from '../../lambda/core/pipeline';
 import { createHandler } from '../../lambda/verifier/handler';
 import { inMemoryPipelineDeps } from '../lib/fakes';
@@ -82,9 +82,13 @@ async function main(): Promise<void> {
     // with the body base64-encoded (binary media types), parsed, then decoded by the handler's middleware.
     const payload = invokePayload(input);
     // Error log lines are kept (they name no body or secret) so a failure can be reported, not just counted.
-    const logger = new JsonLogger({
-      write: (line) => (line.includes('"level":"error"') ? errors.push(line) : undefined),
-    });
+    const logger: ContextLogger = {
+      child: () => logger,
+      debug() {},
+      info() {},
+      warn() {},
+      error: (message, fields) => void errors.push(JSON.stringify({ message, ...fields })),
+    };
     const handler = createHandler({ ...deps, logger });
     const result = (await handler(JSON.parse(payload), lambdaContext() as never)) as {
       statusCode: number;

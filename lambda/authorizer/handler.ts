@@ -13,11 +13,13 @@
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { JsonLogger } from '../adapters/json-logger';
+import { PowertoolsLogger } from '../adapters/powertools-logger';
+import { PowertoolsMetrics } from '../adapters/powertools-metrics';
 import { SecretsManagerCredentialSource } from '../adapters/secrets-manager-credentials';
 import { type AuthorizerPolicy, buildAllowPolicy } from '../core/authorizer-policy';
 import { type BasicAuthenticator, createBasicAuthenticator } from '../core/basic-auth';
 import { CachedCredentialSource } from '../core/credential-cache';
+import { credentialStageName, type HookguardMetrics, noMetrics, UNKNOWN_PROVIDER } from '../core/metrics';
 import { isProviderId, type ProviderId } from '../core/provider-ids';
 import type { Logger } from '../ports';
 
@@ -28,6 +30,11 @@ export const UNAUTHORIZED_MESSAGE = 'Unauthorized';
 export interface AuthorizerDeps {
   readonly authenticator: BasicAuthenticator;
   readonly logger: Logger;
+  /**
+   * Where each decision is recorded (`AuthorizerDecisions` by provider and credential stage).
+   * @default noMetrics
+   */
+  readonly metrics?: HookguardMetrics;
 }
 
 /** The event fields the authorizer reads. */
@@ -87,10 +94,12 @@ export function createHandler(deps: AuthorizerDeps | (() => AuthorizerDeps)) {
   return async function basicAuthorizer(event: AuthorizerEvent): Promise<AuthorizerPolicy> {
     resolved ??= (deps as () => AuthorizerDeps)();
     const { authenticator, logger } = resolved;
+    const metrics = resolved.metrics ?? noMetrics;
     const provider = providerOfAuthorizerEvent(event);
     const header = authorizationHeaderOf(event);
     if (provider === null || header.ambiguous) {
       logger.warn('Authorization refused', { reason: provider === null ? 'unknown-route' : 'ambiguous-header' });
+      metrics.authorizerDecision(provider ?? UNKNOWN_PROVIDER, 'unknown');
       throw new Error(UNAUTHORIZED_MESSAGE);
     }
     let result: Awaited<ReturnType<BasicAuthenticator['authenticate']>>;
@@ -105,6 +114,7 @@ export function createHandler(deps: AuthorizerDeps | (() => AuthorizerDeps)) {
     }
     if (!result.ok) {
       logger.warn('Authorization refused', { reason: result.reason, provider });
+      metrics.authorizerDecision(provider, 'unknown');
       throw new Error(UNAUTHORIZED_MESSAGE);
     }
     const { credentialVersion, credentialStage } = result;
@@ -114,6 +124,7 @@ export function createHandler(deps: AuthorizerDeps | (() => AuthorizerDeps)) {
         : { scope: 'provider' as const, provider, credentialVersion, credentialStage };
     const policy = buildAllowPolicy(event.methodArn, grant);
     logger.info('Authorization granted', { provider, scope: result.scope, credentialVersion, credentialStage });
+    metrics.authorizerDecision(provider, credentialStageName(credentialStage));
     return policy;
   };
 }
@@ -137,14 +148,15 @@ function requireSecondsEnv(env: NodeJS.ProcessEnv, name: string): number {
 
 /**
  * The Lambda's dependencies from its environment: `CREDENTIALS_SECRET_ARN`, `GRACE_PERIOD_SECONDS`,
- * `SECRET_CACHE_TTL_SECONDS`, `REFRESH_MIN_INTERVAL_SECONDS` (all required).
+ * `SECRET_CACHE_TTL_SECONDS`, `REFRESH_MIN_INTERVAL_SECONDS`, `HOOKGUARD_STAGE` (all required).
  */
 export function defaultDeps(env: NodeJS.ProcessEnv = process.env): AuthorizerDeps {
   const secretId = requireEnv(env, 'CREDENTIALS_SECRET_ARN');
   const gracePeriodSeconds = requireSecondsEnv(env, 'GRACE_PERIOD_SECONDS');
   const ttlSeconds = requireSecondsEnv(env, 'SECRET_CACHE_TTL_SECONDS');
   const refreshMinIntervalSeconds = requireSecondsEnv(env, 'REFRESH_MIN_INTERVAL_SECONDS');
-  const logger = new JsonLogger({ fields: { service: 'authorizer' } });
+  const stage = requireEnv(env, 'HOOKGUARD_STAGE');
+  const logger = new PowertoolsLogger({ serviceName: 'hookguard-authorizer' });
   const source = new SecretsManagerCredentialSource({
     client: new SecretsManagerClient({}),
     secretId,
@@ -152,7 +164,11 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): AuthorizerDep
     logger,
   });
   const credentials = new CachedCredentialSource({ source, ttlSeconds, refreshMinIntervalSeconds });
-  return { authenticator: createBasicAuthenticator({ credentials }), logger };
+  return {
+    authenticator: createBasicAuthenticator({ credentials }),
+    logger,
+    metrics: new PowertoolsMetrics({ stage }),
+  };
 }
 
 /** The Lambda entry point. */

@@ -6,8 +6,14 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { PayloadError, RouteNotFoundError } from '../errors';
 import { decodeBase64Strict } from '../providers/shared';
 import type { WebhookRequest } from '../providers/types';
+import { dateFromMillis } from './dates';
 import { isProviderId, type ProviderId } from './provider-ids';
 
+/**
+ * `/webhooks/<provider>`, optionally after a stage or base path, with at most one trailing slash: API Gateway REST
+ * routes `/webhooks/x/` to the resource `/webhooks/x` (aws/chalice#65; aws-powertools/powertools-lambda-python#1552
+ * and its PR #1609), and the local runtime (`src/local/local-api.ts`) matches the same paths.
+ */
 const WEBHOOK_PATH = /\/webhooks\/([^/]+)\/?$/;
 
 /** The fields of a proxy event this module reads (tests and other transports can build just these). */
@@ -79,6 +85,6 @@ export function toWebhookRequest(event: ApiGatewayWebhookEvent, fallbackNow: Dat
     method: (event.httpMethod ?? '').toUpperCase(),
     headers: normaliseHeaders(event.headers, event.multiValueHeaders),
     body: rawBodyOf(event),
-    receivedAt: typeof epoch === 'number' && Number.isFinite(epoch) && epoch > 0 ? new Date(epoch) : fallbackNow,
+    receivedAt: (typeof epoch === 'number' && epoch > 0 ? dateFromMillis(epoch) : null) ?? fallbackNow,
   };
 }

@@ -11,6 +11,8 @@
 import { createHash } from 'node:crypto';
 import { PayloadError } from '../errors';
 import type { BusEntry, ClaimOutcome, DedupeLedger, EventBusPort, Logger } from '../ports';
+import { assertEventContract } from './contract';
+import { dateFromText } from './dates';
 import { detailTypeOf, EVENT_SOURCE, type NormalisedEvent } from './event';
 
 /** PutEvents takes at most 10 entries per call. */
@@ -84,6 +86,10 @@ export interface DedupePublishResult {
   readonly duplicates: number;
   readonly inProgress: number;
   readonly failed: number;
+  /** PutEvents entries sent again after the bus rejected them or the call failed (each re-send counts once). */
+  readonly entriesRetried: number;
+  /** PutEvents entries the bus never accepted, after the last attempt (their claims were released). */
+  readonly entriesFailed: number;
 }
 
 /** Everything {@link dedupeAndPublish} needs. */
@@ -125,12 +131,13 @@ export function entrySizeOf(entry: BusEntry): number {
  * event's own timestamp when it has a valid one, else when Hookguard received it.
  */
 export function toBusEntry(event: NormalisedEvent): BusEntry {
-  const eventTime = event.timestamp === null ? Number.NaN : Date.parse(event.timestamp);
+  // Through the guarded date helper: never an Invalid Date, whatever the timestamp says.
+  const time = dateFromText(event.timestamp) ?? dateFromText(event.receivedAt);
   return {
     source: EVENT_SOURCE,
     detailType: detailTypeOf(event.eventType),
     detail: JSON.stringify(event),
-    time: new Date(Number.isNaN(eventTime) ? Date.parse(event.receivedAt) : eventTime),
+    ...(time === null ? {} : { time }),
   };
 }
 
@@ -152,7 +159,10 @@ export function fitToEntry(event: NormalisedEvent): { readonly event: Normalised
     const entry = toBusEntry(candidate);
     if (entrySizeOf(entry) <= MAX_ENTRY_BYTES) return { event: candidate, entry };
   }
-  throw new PayloadError(`Event ${event.eventId} is too large to publish even without its original payload`);
+  // The message names Hookguard's limit only: the event id is the sender's text (and may be what made it large).
+  throw new PayloadError(
+    `An event is too large to publish even without its original payload and metadata (the ${MAX_ENTRY_BYTES}-byte entry limit)`,
+  );
 }
 
 /** Full-jitter exponential backoff before attempt `attempt + 1`. */
@@ -199,9 +209,16 @@ interface Pending {
  * Puts one chunk (at most 10 entries), re-sending only the entries that failed, with backoff between attempts.
  * Marks `delivered` on the entries the bus accepted.
  */
-async function putChunk(bus: EventBusPort, chunk: readonly Pending[], options: PublishingOptions, logger: Logger) {
+async function putChunk(
+  bus: EventBusPort,
+  chunk: readonly Pending[],
+  options: PublishingOptions,
+  logger: Logger,
+  counts: { retried: number; failed: number },
+) {
   let pending = chunk.map((_, index) => index);
   for (let attempt = 1; pending.length > 0; attempt++) {
+    if (attempt > 1) counts.retried += pending.length;
     let failed: number[];
     try {
       const result = await bus.putEvents(pending.map((index) => (chunk[index] as Pending).entry));
@@ -225,6 +242,7 @@ async function putChunk(bus: EventBusPort, chunk: readonly Pending[], options: P
       if (!failed.includes(index)) (chunk[index] as Pending).delivered = true;
     }
     pending = failed;
+    if (pending.length > 0 && attempt >= options.maxAttempts) counts.failed += pending.length;
     if (pending.length === 0 || attempt >= options.maxAttempts) break;
     await options.sleep(backoffDelayMs(attempt, options));
   }
@@ -237,8 +255,9 @@ async function putChunk(bus: EventBusPort, chunk: readonly Pending[], options: P
  * A ledger failure while claiming releases every claim this call took and publishes nothing, so a provider retry
  * starts from a clean state.
  *
- * Never throws for a dependency failure: the outcome says which events failed. Throws `PayloadError` (before any
- * ledger call) when an event cannot fit a bus entry.
+ * Never throws for a dependency failure: the outcome says which events failed. Throws, before any ledger call,
+ * `PayloadError` when an event cannot fit a bus entry and `ContractViolationError` (a Hookguard bug, 500) when an
+ * event breaks the documented contract (`contract.ts`).
  *
  * @example
  * const result = await dedupeAndPublish(events, { ledger, bus, logger, now, dedupeWindowSeconds, claimLeaseSeconds });
@@ -262,6 +281,8 @@ export async function dedupeAndPublish(
       continue;
     }
     const { event, entry } = fitToEntry(original);
+    // The one contract check before the bus: a violation fails the whole request before anything is claimed.
+    assertEventContract(event);
     if (event !== original) logger.warn('Event too large for one bus entry: published without raw', logFields(event));
     const pending: Pending = { key, event, entry, delivered: false };
     byKey.set(key, pending);
@@ -269,6 +290,7 @@ export async function dedupeAndPublish(
   }
   const unique = [...byKey.values()];
 
+  const entryCounts = { retried: 0, failed: 0 };
   let ledgerFailure: unknown;
   await forEachConcurrently(unique, options.ledgerConcurrency, async (pending) => {
     if (ledgerFailure !== undefined) return;
@@ -292,7 +314,7 @@ export async function dedupeAndPublish(
       chunks.push(claimed.slice(start, start + PUT_EVENTS_MAX_ENTRIES));
     }
     await forEachConcurrently(chunks, options.publishConcurrency, (chunk) =>
-      putChunk(deps.bus, chunk, options, logger),
+      putChunk(deps.bus, chunk, options, logger, entryCounts),
     );
   }
 
@@ -341,6 +363,8 @@ export async function dedupeAndPublish(
     duplicates: count('duplicate'),
     inProgress: count('in-progress'),
     failed: count('failed'),
+    entriesRetried: entryCounts.retried,
+    entriesFailed: entryCounts.failed,
   };
 }
 

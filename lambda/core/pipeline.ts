@@ -16,6 +16,7 @@ import {
   PayloadTooLargeError,
   RouteNotFoundError,
   SignatureError,
+  TimestampOutsideWindowError,
   UnsupportedMediaTypeError,
 } from '../errors';
 import type { CredentialSource, DedupeLedger, EventBusPort, HttpsGetter, Logger, SigningKeySource } from '../ports';
@@ -25,6 +26,7 @@ import { dedupeAndPublish, type EventDisposition, type PublishingOptions } from 
 import { completeEvent, type EventType, isEventType, type NormalisedEvent } from './event';
 import { type HttpResponse, jsonResponse, toHttpResponse } from './http';
 import { type ProviderId, URL_CHECK_METHODS } from './provider-ids';
+import { requireUtf8 } from './json';
 import type { ProviderSettings, RuntimeSettings } from './settings';
 
 /** Everything the pipeline depends on: ports, settings and a clock. */
@@ -72,6 +74,12 @@ export interface WebhookOutcome {
   readonly inProgress: number;
   readonly failed: number;
   readonly events: readonly EventReport[];
+  /** PutEvents entries re-sent after a rejection or a failed call (absent: none). */
+  readonly putEventsEntriesRetried?: number;
+  /** PutEvents entries still unpublished after the last attempt (absent: none). */
+  readonly putEventsEntriesFailed?: number;
+  /** The error a non-2xx answer came from, for the caller's metrics (`requestOutcomeOf`); never sent back. */
+  readonly error?: unknown;
 }
 
 /** The answer to send and what happened. */
@@ -132,11 +140,13 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps): WebhookProce
     } catch (error) {
       logFailure(logger, request.provider, error);
       response = toHttpResponse(error);
+      outcome.error = error;
       if (error instanceof HookguardError) outcome.errorCode = error.code;
       else outcome.errorCode = 'internal_error';
     }
     outcome.statusCode = response.statusCode;
-    logger.info('Webhook request handled', {
+    // Debug only: in AWS the request's metrics line (EMF) is its one log line; rejections log a warning above.
+    logger.debug('Webhook request handled', {
       provider: request.provider,
       method: request.method,
       status: response.statusCode,
@@ -202,6 +212,8 @@ async function handle(
   outcome.duplicates = result.duplicates;
   outcome.inProgress = result.inProgress;
   outcome.failed = result.failed;
+  outcome.putEventsEntriesRetried = result.entriesRetried;
+  outcome.putEventsEntriesFailed = result.entriesFailed;
   outcome.events = result.outcomes.map(({ event, disposition }) => ({
     provider: event.provider,
     eventType: event.eventType,
@@ -243,6 +255,10 @@ function checkBody(request: WebhookRequest, settings: ProviderSettings, module: 
       `${mediaType === '' ? 'Missing Content-Type' : 'Unsupported Content-Type'}; ${module.displayName} sends ${accepted.join(' or ')}`,
     );
   }
+  // One rule for every provider, in this one place: a body must be UTF-8 (every provider posts JSON or a form;
+  // RFC 8259 section 8.1). Checked before the signature, since some schemes (Amazon SNS) read the body to verify
+  // it; decoding invalid bytes lossily would publish text the sender never wrote. Reveals nothing about keys.
+  requireUtf8(request.body);
 }
 
 async function verifySignature(
@@ -278,9 +294,15 @@ async function verifySignature(
     try {
       return await verify(request, { settings, signingKeys, signedUrls, now, certificates: deps.certificates });
     } catch (error) {
-      // Typed answers a module may give: bad signature (401), a dependency such as a certificate fetch (503), or
-      // a misconfiguration it detected (500). Anything else, a PayloadError included, is a bug in the module.
-      if (error instanceof SignatureError || error instanceof DependencyError || error instanceof ConfigurationError) {
+      // Typed answers a module may give: bad signature (401), a body it cannot read to find the signature, such as
+      // Amazon SNS JSON over Hookguard's nesting limit (400), a dependency such as a certificate fetch (503), or a
+      // misconfiguration it detected (500). Anything else is a bug in the module.
+      if (
+        error instanceof SignatureError ||
+        error instanceof PayloadError ||
+        error instanceof DependencyError ||
+        error instanceof ConfigurationError
+      ) {
         throw error;
       }
       throw new ProviderModuleError(provider, 'verify', { cause: error });
@@ -332,8 +354,10 @@ function checkTimestampWindow(verified: VerifyResult, settings: ProviderSettings
   if (!Number.isFinite(signedAt)) throw new SignatureError('signed timestamp is not a valid time');
   const skewSeconds = (now.getTime() - signedAt) / 1000;
   if (Math.abs(skewSeconds) > tolerance) {
-    throw new SignatureError(
-      `signed timestamp is ${Math.round(Math.abs(skewSeconds))} s in the ${skewSeconds > 0 ? 'past' : 'future'}, outside the ${tolerance} s tolerance`,
+    const direction = skewSeconds > 0 ? 'past' : 'future';
+    throw new TimestampOutsideWindowError(
+      direction,
+      `signed timestamp is ${Math.round(Math.abs(skewSeconds))} s in the ${direction}, outside the ${tolerance} s tolerance`,
     );
   }
 }

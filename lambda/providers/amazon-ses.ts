@@ -7,7 +7,9 @@
  * fans out to one normalised event per recipient, all sharing the SNS `MessageId` as event id.
  */
 import { verify, X509Certificate } from 'node:crypto';
+import { dateFromText } from '../core/dates';
 import type { EventDraft, EventType, RejectReason } from '../core/event';
+import { NestingLimitError, parseJsonText } from '../core/json';
 import { PayloadError, SignatureError } from '../errors';
 import { dateStringToIso, decodeBase64Strict, header, isRecord, parseJsonBody, stringAt, stringsAt } from './shared';
 import type {
@@ -90,7 +92,7 @@ function subscribeUrl(value: unknown, topicArn: string | null): string | null {
 }
 
 function fieldText(message: Record<string, unknown>, name: string): string | null {
-  const value = message[name];
+  const value = Object.hasOwn(message, name) ? message[name] : undefined;
   return typeof value === 'string' && value.length > 0 ? value : null;
 }
 
@@ -106,10 +108,10 @@ export interface AmazonSesProviderOptions {
 }
 
 function certificateValidAt(certificate: X509Certificate, now: Date): boolean {
-  const notBefore = Date.parse(certificate.validFrom);
-  const notAfter = Date.parse(certificate.validTo);
-  if (Number.isNaN(notBefore) || Number.isNaN(notAfter)) return false;
-  return notBefore <= now.getTime() && now.getTime() <= notAfter;
+  const notBefore = dateFromText(certificate.validFrom);
+  const notAfter = dateFromText(certificate.validTo);
+  if (notBefore === null || notAfter === null) return false;
+  return notBefore.getTime() <= now.getTime() && now.getTime() <= notAfter.getTime();
 }
 
 async function verifySns(
@@ -120,7 +122,9 @@ async function verifySns(
   let message: unknown;
   try {
     message = parseJsonBody(request.body);
-  } catch {
+  } catch (error) {
+    // Too deep to read safely is Hookguard's limit, answered 400 like any other provider's; the rest is not SNS.
+    if (error instanceof NestingLimitError) throw error;
     throw new SignatureError('body is not a JSON Amazon SNS message');
   }
   if (!isRecord(message)) throw new SignatureError('body is not a JSON Amazon SNS message');
@@ -156,8 +160,8 @@ async function verifySns(
   const stringToSign = snsStringToSign(message);
   if (stringToSign === null) throw new SignatureError('a field the signature covers is missing');
   const timestamp = fieldText(message, 'Timestamp');
-  const signedAt = timestamp === null ? Number.NaN : Date.parse(timestamp);
-  if (Number.isNaN(signedAt)) throw new SignatureError('Timestamp is not a date');
+  const signedAt = dateFromText(timestamp);
+  if (signedAt === null) throw new SignatureError('Timestamp is not a date');
   // SNS over HTTP says SigningCertURL; SNS-to-Lambda events spell it SigningCertUrl (same signature).
   const certificateUrl = snsCertificateUrl(message.SigningCertURL ?? message.SigningCertUrl);
   if (certificateUrl === null) {
@@ -183,7 +187,7 @@ async function verifySns(
     matches = false;
   }
   if (!matches) throw new SignatureError('signature does not match the signing certificate');
-  return { signedAt: new Date(signedAt) };
+  return { signedAt };
 }
 
 function parseSns(request: WebhookRequest): ParseResult {
@@ -218,7 +222,7 @@ interface RecipientPart {
 }
 
 function objectsAt(value: unknown, key: string): Record<string, unknown>[] {
-  const found = isRecord(value) ? value[key] : undefined;
+  const found = isRecord(value) && Object.hasOwn(value, key) ? value[key] : undefined;
   return Array.isArray(found) ? found.filter(isRecord) : [];
 }
 
@@ -394,8 +398,10 @@ function normaliseSns(event: unknown): readonly EventDraft[] {
   if (text === SES_SETUP_NOTICE) return [];
   let ses: unknown;
   try {
-    ses = JSON.parse(text);
-  } catch {
+    // Depth-limited like every JSON Hookguard reads (core/json.ts); that refusal names the limit.
+    ses = parseJsonText(text, 'SNS Message');
+  } catch (error) {
+    if (error instanceof NestingLimitError) throw error;
     throw new PayloadError('SNS Message is not a JSON Amazon SES event');
   }
   if (!isRecord(ses)) throw new PayloadError('SNS Message is not a JSON Amazon SES event');

@@ -4,6 +4,8 @@
  * `batched: true`. Brevo gives no event id, so one is derived from the event's content.
  */
 import type { EventDraft, EventType, RejectReason } from '../core/event';
+import { parseJsonText } from '../core/json';
+import { ownEntry } from '../core/lookup';
 import { PayloadError } from '../errors';
 import {
   deriveEventId,
@@ -58,17 +60,25 @@ function parse(request: WebhookRequest): ParseResult {
   throw new PayloadError('Expected a JSON event object or a JSON array of events');
 }
 
-/** `ts_epoch` is the only field Brevo documents as UTC with sub-second precision; `ts_event` is UTC seconds. */
+/**
+ * `ts_epoch` is the only field Brevo documents as UTC with sub-second precision; `ts_event` is UTC seconds. Brevo's
+ * documented proxy-open sample spells it `s_epoch`.
+ */
 function timestampOf(event: Record<string, unknown>): string | null {
-  const epoch = numberAt(event, 'ts_epoch');
+  const epoch = numberAt(event, 'ts_epoch') ?? numberAt(event, 's_epoch');
   if (epoch !== null) return epoch >= MILLIS_THRESHOLD ? epochMillisToIso(epoch) : epochSecondsToIso(epoch);
   return epochSecondsToIso(numberAt(event, 'ts_event') ?? numberAt(event, 'ts'));
 }
 
-/** `tags` (array) when the send set tags, else the single `tag` (the `X-Mailin-Tag` header or template name). */
+/**
+ * `tags` (array) when the send set tags, else `tag`: the single `X-Mailin-Tag` header or template name, or an array
+ * (Brevo's proxy-open sample).
+ */
 function tagsOf(event: Record<string, unknown>): string[] {
   const tags = stringsAt(event, 'tags');
   if (tags.length > 0) return tags;
+  const tagArray = stringsAt(event, 'tag');
+  if (tagArray.length > 0) return tagArray;
   const tag = stringAt(event, 'tag');
   return tag === null ? [] : [tag];
 }
@@ -78,7 +88,7 @@ function metadataOf(event: Record<string, unknown>): Record<string, unknown> {
   const custom = stringAt(event, 'X-Mailin-custom');
   if (custom === null) return {};
   try {
-    const parsed: unknown = JSON.parse(custom);
+    const parsed: unknown = parseJsonText(custom, 'X-Mailin-custom');
     if (isRecord(parsed)) return parsed;
   } catch {
     // Not JSON: keep the raw header value.
@@ -90,7 +100,7 @@ function normalise(event: unknown): readonly EventDraft[] {
   if (!isRecord(event)) throw new PayloadError('Expected each Brevo event to be a JSON object');
   const name = stringAt(event, 'event');
   if (name === null) throw new PayloadError('Missing field event');
-  const [eventType, rejectReason] = EVENT_TYPES[name] ?? ['unknown', null];
+  const [eventType, rejectReason] = ownEntry(EVENT_TYPES, name) ?? ['unknown', null];
   const reason = stringAt(event, 'reason');
   const smtpReason = SMTP_REASON_EVENTS.has(name);
   return [

@@ -9,6 +9,7 @@
  * mapping reads, so either version works without configuration.
  */
 import type { EventType, RejectReason } from '../core/event';
+import { ownEntry } from '../core/lookup';
 import { PayloadError } from '../errors';
 import { verifyHexHmacSha256 } from './hex-hmac-sha256';
 import { dateStringToIso, deriveEventId, isRecord, parseJsonBody, stringAt, stringsAt } from './shared';
@@ -111,7 +112,7 @@ export const mailersendProvider: ProviderModule = {
     const type = stringAt(event, 'type');
     if (type === null) throw new PayloadError('Missing field type');
     if (type === PING_TYPE) return [];
-    const mapped = EVENT_MAP[type] ?? { eventType: 'unknown', rejectReason: null };
+    const mapped = ownEntry(EVENT_MAP, type) ?? { eventType: 'unknown', rejectReason: null };
     const isActivity = type.startsWith('activity.');
     const data = isRecord(event.data) ? event.data : null;
     if (isActivity && data === null) throw new PayloadError('Missing field data (expected an object)');

@@ -5,7 +5,9 @@
  * cover the event, so the token is the event id and dedupe (not the signature) is the replay protection. Events on a
  * subaccount domain also carry `parent-signature`, the same HMAC with the primary account's key.
  */
+import { dateFromSeconds } from '../core/dates';
 import type { EventDraft, EventType, RejectReason } from '../core/event';
+import { NestingLimitError, parseJsonText } from '../core/json';
 import { PayloadError, SignatureError } from '../errors';
 import {
   decodeHexStrict,
@@ -149,7 +151,9 @@ function signatureBlockOf(request: WebhookRequest): SignatureBlock {
   let body: unknown;
   try {
     body = parseJsonBody(request.body);
-  } catch {
+  } catch (error) {
+    // Over Hookguard's nesting limit: a 400 that names the limit rather than a signature failure.
+    if (error instanceof NestingLimitError) throw error;
     throw new SignatureError('body is not JSON, so it carries no signature block');
   }
   const block = isRecord(body) ? body.signature : undefined;
@@ -181,7 +185,9 @@ function verifyMailgun(request: WebhookRequest, context: VerifyContext): VerifyR
     return own || parent;
   });
   if (!matches) throw new SignatureError('signature does not match any configured key');
-  return { signedAt: new Date(Number(block.timestamp) * 1000) };
+  const signedAt = dateFromSeconds(Number(block.timestamp));
+  if (signedAt === null) throw new SignatureError('signed timestamp is not a representable time');
+  return { signedAt };
 }
 
 function parseMailgun(request: WebhookRequest): { events: readonly unknown[] } {
@@ -280,12 +286,12 @@ function legacyMetadata(fields: LegacyFields): Record<string, unknown> {
   if (headersJson !== undefined) {
     // Where the original headers are posted, X-Mailgun-Variables holds the user variables exactly as sent.
     try {
-      const headers: unknown = JSON.parse(headersJson);
+      const headers: unknown = parseJsonText(headersJson, 'Form field message-headers');
       if (Array.isArray(headers)) {
         let metadata: Record<string, unknown> = {};
         for (const entry of headers) {
           if (Array.isArray(entry) && entry[0] === 'X-Mailgun-Variables' && typeof entry[1] === 'string') {
-            const variables: unknown = JSON.parse(entry[1]);
+            const variables: unknown = parseJsonText(entry[1], 'X-Mailgun-Variables');
             // Spread (not Object.assign) so a variable named `__proto__` stays data.
             if (isRecord(variables)) metadata = { ...metadata, ...variables };
           }

@@ -3,6 +3,8 @@
  * callback uses "group events" (Event API version 2). Mailjet gives no event id, so one is derived from the content.
  */
 import type { EventDraft, EventType, RejectReason } from '../core/event';
+import { parseJsonText } from '../core/json';
+import { copyOwn, ownEntry } from '../core/lookup';
 import { PayloadError } from '../errors';
 import { deriveEventId, epochSecondsToIso, isRecord, numberAt, parseJsonBody, stringAt } from './shared';
 import type { ParseResult, ProviderModule, WebhookRequest } from './types';
@@ -56,7 +58,7 @@ function parseKeepingMessageIds(body: Buffer): unknown {
     .replace(MESSAGE_ID_LITERAL, (literal, before: string, after: string, digits: string) =>
       Number.isSafeInteger(Number(digits)) ? literal : `"MessageID"${before}:${after}"${digits}"`,
     );
-  return JSON.parse(text);
+  return parseJsonText(text);
 }
 
 function parse(request: WebhookRequest): ParseResult {
@@ -85,8 +87,9 @@ function metadataOf(event: Record<string, unknown>): Record<string, unknown> {
   const payload = stringAt(event, 'Payload');
   if (payload !== null) {
     try {
-      const parsed: unknown = JSON.parse(payload);
-      if (isRecord(parsed)) Object.assign(metadata, parsed);
+      const parsed: unknown = parseJsonText(payload, 'Payload');
+      // copyOwn, not Object.assign: a key named `__proto__` must stay data, not become the prototype.
+      if (isRecord(parsed)) copyOwn(parsed, metadata);
       else metadata.Payload = payload;
     } catch {
       metadata.Payload = payload;
@@ -101,9 +104,9 @@ function normalise(event: unknown): readonly EventDraft[] {
   if (!isRecord(event)) throw new PayloadError('Expected each Mailjet event to be a JSON object');
   const name = stringAt(event, 'event');
   if (name === null) throw new PayloadError('Missing field event');
-  let [eventType, rejectReason] = EVENT_TYPES[name] ?? ['unknown', null];
+  let [eventType, rejectReason] = ownEntry(EVENT_TYPES, name) ?? ['unknown', null];
   const error = stringAt(event, 'error');
-  if (error !== null && (name === 'bounce' || name === 'blocked')) rejectReason = ERROR_REASONS[error] ?? 'other';
+  if (error !== null && (name === 'bounce' || name === 'blocked')) rejectReason = ownEntry(ERROR_REASONS, error) ?? 'other';
   if (name === 'bounce' && isTemporaryBounce(event)) [eventType, rejectReason] = ['deferred', 'bounced'];
   const campaign = stringAt(event, 'customcampaign');
   return [

@@ -4,6 +4,7 @@
  * so replays are caught by the dedupe ledger (each event carries its own `event_id`), not by a timestamp window.
  */
 import type { EventType, RejectReason } from '../core/event';
+import { ownEntry } from '../core/lookup';
 import { PayloadError } from '../errors';
 import { verifyHexHmacSha256 } from './hex-hmac-sha256';
 import { deriveEventId, epochSecondsToIso, isRecord, numberAt, parseJsonBody, stringAt } from './shared';
@@ -42,7 +43,7 @@ export const mailtrapProvider: ProviderModule = {
     if (!isRecord(event)) throw new PayloadError('Expected each Mailtrap event to be a JSON object');
     const name = stringAt(event, 'event');
     if (name === null) throw new PayloadError('Missing field event');
-    const mapped = EVENT_MAP[name] ?? { eventType: 'unknown', rejectReason: null };
+    const mapped = ownEntry(EVENT_MAP, name) ?? { eventType: 'unknown', rejectReason: null };
     const category = stringAt(event, 'category');
     return [
       {

@@ -4,6 +4,8 @@
  * configured at Mandrill followed by every POST field sorted by name, as name + value. Mandrill gives no event id.
  */
 import type { EventDraft, EventType, RejectReason } from '../core/event';
+import { NestingLimitError, parseJsonText } from '../core/json';
+import { ownEntry } from '../core/lookup';
 import { ConfigurationError, PayloadError, SignatureError } from '../errors';
 import {
   decodeBase64Strict,
@@ -101,8 +103,9 @@ function parse(request: WebhookRequest): ParseResult {
   if (value === null) throw new PayloadError(`Missing form field ${EVENTS_FIELD}`);
   let events: unknown;
   try {
-    events = JSON.parse(value);
-  } catch {
+    events = parseJsonText(value, `Form field ${EVENTS_FIELD}`);
+  } catch (error) {
+    if (error instanceof NestingLimitError) throw error;
     throw new PayloadError(`Form field ${EVENTS_FIELD} is not valid JSON`);
   }
   if (!Array.isArray(events))
@@ -148,11 +151,11 @@ function rejectReason(
   // A soft bounce keeps reason `bounced` whatever its description; only hard bounces are refined.
   if (name !== 'hard_bounce') return defaultReason;
   const description = stringAt(event, 'msg', 'bounce_description');
-  return (description !== null ? BOUNCE_DESCRIPTION_REASONS[description] : undefined) ?? defaultReason;
+  return (description !== null ? ownEntry(BOUNCE_DESCRIPTION_REASONS, description) : undefined) ?? defaultReason;
 }
 
 function normaliseMessageEvent(event: Record<string, unknown>, name: string): EventDraft {
-  const [eventType, defaultReason] = MESSAGE_EVENTS[name] ?? ['unknown', null];
+  const [eventType, defaultReason] = ownEntry(MESSAGE_EVENTS, name) ?? ['unknown', null];
   const metadata = getPath(event, ['msg', 'metadata']);
   return {
     eventType,

@@ -18,6 +18,7 @@ import {
   verify as verifySignature,
 } from 'node:crypto';
 import type { EventDraft, EventType } from '../core/event';
+import { ownEntry } from '../core/lookup';
 import { PayloadError, SignatureError } from '../errors';
 import {
   decodeBase64Strict,
@@ -183,8 +184,8 @@ function normalise(event: unknown): readonly EventDraft[] {
   // Postal also reports on mail it received (routes to endpoints); that is not about mail sent through it.
   if (message !== null && message.direction === 'incoming') return [];
   const status = stringAt(payload, 'status');
-  const statusType = STATUS_EVENTS.has(name) && status !== null ? STATUS_MAP[status] : undefined;
-  const eventType = statusType ?? EVENT_MAP[name] ?? 'unknown';
+  const statusType = STATUS_EVENTS.has(name) && status !== null ? ownEntry(STATUS_MAP, status) : undefined;
+  const eventType = statusType ?? ownEntry(EVENT_MAP, name) ?? 'unknown';
   const tag = message === null ? null : stringAt(message, 'tag');
   return [
     {

@@ -4,6 +4,7 @@
  * happened and, for Bounce and SpamComplaint records, `Type` refines it (Postmark's bounce types). Postmark gives an
  * `ID` only for bounces and complaints, so every other event gets an id derived from its content.
  */
+import { dateFromText, isoOf } from '../core/dates';
 import type { EventDraft, EventType, RejectReason } from '../core/event';
 import { PayloadError } from '../errors';
 import { dateStringToIso, deriveEventId, isRecord, parseJsonBody, stringAt } from './shared';
@@ -113,8 +114,7 @@ function descriptionOf(recordType: string, event: Record<string, unknown>): stri
 /** An RFC 2822 date (`Fri, 1 Aug 2014 16:45:32 -04:00`) as ISO 8601, or null. */
 function rfc2822ToIso(value: string | null): string | null {
   if (value === null) return null;
-  const time = Date.parse(value);
-  return Number.isNaN(time) ? null : new Date(time).toISOString();
+  return isoOf(dateFromText(value));
 }
 
 function normalisePostmark(event: unknown): readonly EventDraft[] {

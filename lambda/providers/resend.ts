@@ -3,6 +3,7 @@
  * one JSON event per request. Event id = the `svix-id` header, which Resend keeps across retries.
  */
 import type { EventDraft, EventType, RejectReason } from '../core/event';
+import { ownEntry, setOwn } from '../core/lookup';
 import { PayloadError } from '../errors';
 import { dateStringToIso, getPath, isRecord, parseJsonBody, stringAt } from './shared';
 import { firstAddressAt } from './standard-webhooks';
@@ -67,7 +68,8 @@ function tagsAsMetadata(tags: unknown): Record<string, unknown> {
   if (!Array.isArray(tags)) return {};
   const metadata: Record<string, unknown> = {};
   for (const tag of tags) {
-    if (isRecord(tag) && typeof tag.name === 'string') metadata[tag.name] = tag.value ?? null;
+    // setOwn: a tag named `__proto__` must stay a key, not replace the metadata's prototype.
+    if (isRecord(tag) && typeof tag.name === 'string') setOwn(metadata, tag.name, tag.value ?? null);
   }
   return metadata;
 }
@@ -93,7 +95,7 @@ function normalise(event: unknown, request: WebhookRequest): readonly EventDraft
   if (!isRecord(event)) throw new PayloadError('Expected the event to be a JSON object');
   const type = stringAt(event, 'type');
   if (type === null) throw new PayloadError('Missing field type');
-  const [mappedType, defaultReason] = EVENT_TYPES[type] ?? ['unknown', null];
+  const [mappedType, defaultReason] = ownEntry(EVENT_TYPES, type) ?? ['unknown', null];
   // A soft bounce is `deferred` with reason `bounced` (docs/events.md, "Bounces and delays").
   const eventType = type === 'email.bounced' && isSoftBounce(event) ? 'deferred' : mappedType;
   return [

@@ -5,7 +5,9 @@
  * events (a batch that can hold thousands), so parsing and normalising avoid per-event regexes and re-serialisation.
  */
 import { createPublicKey, type KeyObject, verify } from 'node:crypto';
+import { dateFromSeconds } from '../core/dates';
 import type { EventDraft, EventType, RejectReason } from '../core/event';
+import { ownEntry } from '../core/lookup';
 import { PayloadError, SignatureError } from '../errors';
 import {
   decodeBase64Strict,
@@ -157,7 +159,9 @@ function verifySendgrid(request: WebhookRequest, context: VerifyContext): Verify
     }
   });
   if (!matches) throw new SignatureError('signature does not match any configured key');
-  return { signedAt: new Date(Number(timestamp) * 1000) };
+  const signedAt = dateFromSeconds(Number(timestamp));
+  if (signedAt === null) throw new SignatureError('signed timestamp is not a representable time');
+  return { signedAt };
 }
 
 function parseSendgrid(request: WebhookRequest): { events: readonly unknown[] } {
@@ -167,7 +171,7 @@ function parseSendgrid(request: WebhookRequest): { events: readonly unknown[] } 
 }
 
 function stringField(event: Record<string, unknown>, key: string): string | null {
-  const value = event[key];
+  const value = Object.hasOwn(event, key) ? event[key] : undefined;
   if (typeof value === 'string') return value.length > 0 ? value : null;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   return null;
@@ -178,7 +182,7 @@ function rejectReasonOf(event: Record<string, unknown>, fallback: RejectReason |
   for (const key of ['type', 'reason']) {
     const value = stringField(event, key);
     if (value !== null) {
-      const reason = REJECT_REASONS[value.toLowerCase()];
+      const reason = ownEntry(REJECT_REASONS, value.toLowerCase());
       if (reason !== undefined) return reason;
     }
   }

@@ -3,6 +3,8 @@
  * constant-time comparison, JSON/form parsing that never echoes the body, derived event ids, timestamps.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { dateFromMillis, dateFromSeconds, dateFromText, isoOf } from '../core/dates';
+import { parseJsonBytes, requireUtf8 } from '../core/json';
 import { PayloadError } from '../errors';
 
 /**
@@ -61,18 +63,41 @@ export function deriveEventId(provider: string, event: unknown): string {
   return `hg-${createHash('sha256').update(provider).update('\n').update(canonicalJson(event)).digest('hex').slice(0, 40)}`;
 }
 
-/** Parses a JSON body, or throws a `PayloadError` that names the problem without quoting the body. */
+/**
+ * Parses a JSON body, or throws a `PayloadError` that names the problem without quoting the body: not UTF-8, not
+ * JSON, or nested deeper than Hookguard's limit (see `core/json.ts`).
+ */
 export function parseJsonBody(body: Buffer): unknown {
-  try {
-    return JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new PayloadError('Body is not valid JSON');
-  }
+  return parseJsonBytes(body);
 }
 
-/** Parses an `application/x-www-form-urlencoded` body. */
+/**
+ * Parses an `application/x-www-form-urlencoded` body strictly: its percent-escapes must decode to valid UTF-8, the
+ * same rule as for JSON bodies (`URLSearchParams` alone would turn `%FF` into U+FFFD and publish altered text).
+ *
+ * @throws PayloadError for a malformed escape or bytes that are not UTF-8
+ */
 export function parseFormBody(body: Buffer): URLSearchParams {
-  return new URLSearchParams(body.toString('utf8'));
+  requireUtf8(body);
+  const text = body.toString('utf8');
+  const params = new URLSearchParams();
+  if (text === '') return params;
+  for (const pair of text.split('&')) {
+    if (pair === '') continue;
+    const equals = pair.indexOf('=');
+    const name = equals < 0 ? pair : pair.slice(0, equals);
+    const value = equals < 0 ? '' : pair.slice(equals + 1);
+    params.append(decodeFormComponent(name), decodeFormComponent(value));
+  }
+  return params;
+}
+
+function decodeFormComponent(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    throw new PayloadError('Form body has a malformed percent-escape or one that is not UTF-8');
+  }
 }
 
 /** True for a plain (non-array) object. */
@@ -84,7 +109,8 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 export function getPath(value: unknown, path: readonly string[]): unknown {
   let current: unknown = value;
   for (const key of path) {
-    if (!isRecord(current)) return undefined;
+    // Own keys only: an inherited member (`constructor`, `toString`...) is not a field of the payload.
+    if (!isRecord(current) || !Object.hasOwn(current, key)) return undefined;
     current = current[key];
   }
   return current;
@@ -106,16 +132,19 @@ export function numberAt(value: unknown, ...path: string[]): number | null {
   return null;
 }
 
-/** Epoch seconds (possibly fractional) to ISO 8601 UTC; null when not a plausible time. */
+/**
+ * Epoch seconds (possibly fractional) to ISO 8601 UTC; null when not a plausible time (negative, or outside the
+ * range `core/dates.ts` accepts).
+ */
 export function epochSecondsToIso(seconds: number | null): string | null {
-  if (seconds === null || !Number.isFinite(seconds) || seconds < 0) return null;
-  return new Date(Math.round(seconds * 1000)).toISOString();
+  if (seconds === null || seconds < 0) return null;
+  return isoOf(dateFromSeconds(seconds));
 }
 
-/** Epoch milliseconds to ISO 8601 UTC; null when not a plausible time. */
+/** Epoch milliseconds to ISO 8601 UTC; null when not a plausible time (as {@link epochSecondsToIso}). */
 export function epochMillisToIso(millis: number | null): string | null {
-  if (millis === null || !Number.isFinite(millis) || millis < 0) return null;
-  return new Date(millis).toISOString();
+  if (millis === null || millis < 0) return null;
+  return isoOf(dateFromMillis(millis));
 }
 
 /**
@@ -126,8 +155,7 @@ export function dateStringToIso(value: string | null): string | null {
   if (value === null) return null;
   const hasZone = /(?:[zZ]|[+-]\d{2}:?\d{2})$/.test(value.trim());
   const text = hasZone ? value.trim() : `${value.trim().replace(' ', 'T')}Z`;
-  const time = Date.parse(text);
-  return Number.isNaN(time) ? null : new Date(time).toISOString();
+  return isoOf(dateFromText(text));
 }
 
 /** The first string of an array field, or null. */
@@ -146,6 +174,7 @@ export function stringsAt(value: unknown, ...path: string[]): string[] {
 
 /** A header value (names are lower-cased in `WebhookRequest`), or null when absent or empty. */
 export function header(headers: Readonly<Record<string, string>>, name: string): string | null {
-  const value = headers[name.toLowerCase()];
+  const key = name.toLowerCase();
+  const value = Object.hasOwn(headers, key) ? headers[key] : undefined;
   return value === undefined || value === '' ? null : value;
 }

@@ -3,6 +3,7 @@
  * entries; an empty `{"msys": {}}` entry is a ping and yields no event. Event id = the event's `event_id`.
  */
 import type { EventDraft, EventType, RejectReason } from '../core/event';
+import { ownEntry } from '../core/lookup';
 import { PayloadError } from '../errors';
 import {
   dateStringToIso,
@@ -95,6 +96,17 @@ function parse(request: WebhookRequest): ParseResult {
   return { events: body };
 }
 
+/** The `msys` classes SparkPost documents. */
+const DOCUMENTED_CLASSES: ReadonlySet<string> = new Set(Object.values(EVENT_TYPES).map((entry) => entry.eventClass));
+
+/**
+ * How an error message names a class: `msys.<class>` for a documented one, a placeholder for anything else, because
+ * the key is the sender's text and messages never quote the request.
+ */
+function classPath(eventClass: string): string {
+  return DOCUMENTED_CLASSES.has(eventClass) ? `msys.${eventClass}` : 'msys.<event class>';
+}
+
 /** The class name and event object inside `msys`, or null for a ping. */
 function unwrap(entry: unknown): { eventClass: string; event: Record<string, unknown> } | null {
   if (!isRecord(entry)) throw new PayloadError('Expected each SparkPost event to be a JSON object');
@@ -107,7 +119,7 @@ function unwrap(entry: unknown): { eventClass: string; event: Record<string, unk
     throw new PayloadError('Field msys must hold exactly one event class');
   }
   const event = msys[eventClass];
-  if (!isRecord(event)) throw new PayloadError(`Field msys.${eventClass} is not an object`);
+  if (!isRecord(event)) throw new PayloadError(`Field ${classPath(eventClass)} is not an object`);
   return { eventClass, event };
 }
 
@@ -122,13 +134,13 @@ function normalise(entry: unknown): readonly EventDraft[] {
   if (unwrapped === null) return [];
   const { eventClass, event } = unwrapped;
   const type = stringAt(event, 'type');
-  if (type === null) throw new PayloadError(`Missing field msys.${eventClass}.type`);
+  if (type === null) throw new PayloadError(`Missing field ${classPath(eventClass)}.type`);
 
-  let eventType = EVENT_TYPES[type]?.eventType ?? 'unknown';
-  let rejectReason: RejectReason | null = TYPE_REASONS[type] ?? null;
+  let eventType = ownEntry(EVENT_TYPES, type)?.eventType ?? 'unknown';
+  let rejectReason: RejectReason | null = ownEntry(TYPE_REASONS, type) ?? null;
   const bounceClass = stringAt(event, 'bounce_class');
   if (bounceClass !== null) {
-    const classified = BOUNCE_CLASSES[bounceClass] ?? { reason: 'other' };
+    const classified = ownEntry(BOUNCE_CLASSES, bounceClass) ?? { reason: 'other' };
     rejectReason = classified.reason;
     if (classified.eventType) eventType = classified.eventType;
     if ((type === 'bounce' || type === 'out_of_band') && SOFT_BOUNCE_CLASSES.has(bounceClass)) {

@@ -7,6 +7,7 @@
  * (integer seconds, fresh on every attempt) and a space-separated list of `<version>,<base64 signature>` entries
  * (several during a secret rotation). Svix senders use `svix-*` header names, the specification `webhook-*`.
  */
+import { dateFromSeconds } from '../core/dates';
 import { ConfigurationError, PayloadError, SignatureError } from '../errors';
 import { decodeBase64Strict, hmac, safeEqual } from './shared';
 import type { VerifyContext, VerifyResult, WebhookRequest } from './types';
@@ -118,7 +119,9 @@ export function verifyStandardWebhook(
   for (const key of keys) {
     const expected = hmac('sha256', key, signedPrefix, request.body);
     if (candidates.some((candidate) => safeEqual(candidate, expected))) {
-      return { signedAt: new Date(Number(headers.timestamp) * 1000) };
+      const signedAt = dateFromSeconds(Number(headers.timestamp));
+      if (signedAt === null) throw new SignatureError('signed timestamp is not a representable time');
+      return { signedAt };
     }
   }
   throw new SignatureError(`no v1 signature in ${headers.prefix}-signature matches an accepted key`);

@@ -5,6 +5,7 @@
 import type { EventDraft, EventType } from '../core/event';
 import { isEventType } from '../core/event';
 import type { ProviderSettings } from '../core/settings';
+import { ownEntry } from '../core/lookup';
 import { PayloadError } from '../errors';
 import {
   dateStringToIso,
@@ -90,7 +91,7 @@ export const DEFAULT_EVENT_TYPE_MAP: Readonly<Record<string, EventType>> = {
 };
 
 function mappedEventType(name: string, settings: ProviderSettings | undefined): EventType {
-  const mapped = (settings?.eventTypeMap ?? DEFAULT_EVENT_TYPE_MAP)[name];
+  const mapped = ownEntry(settings?.eventTypeMap ?? DEFAULT_EVENT_TYPE_MAP, name);
   return isEventType(mapped) ? mapped : 'unknown';
 }
 

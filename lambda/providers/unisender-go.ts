@@ -15,6 +15,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { EventDraft, EventType, RejectReason } from '../core/event';
+import { NestingLimitError, parseJsonText } from '../core/json';
+import { ownEntry } from '../core/lookup';
 import { PayloadError, SignatureError } from '../errors';
 import { dateStringToIso, decodeHexStrict, deriveEventId, isRecord, safeEqual, stringAt } from './shared';
 import type { ProviderModule, VerifyResult, WebhookRequest } from './types';
@@ -33,8 +35,10 @@ const NOT_JSON = Symbol('not JSON');
 /** Decodes the body as one JSON value; invalid UTF-8 and trailing bytes are refused, not repaired. */
 function parseStrictJson(body: Buffer): unknown {
   try {
-    return JSON.parse(strictUtf8.decode(body));
-  } catch {
+    return parseJsonText(strictUtf8.decode(body));
+  } catch (error) {
+    // Over Hookguard's nesting limit: a 400 that names the limit, from verify and parse alike.
+    if (error instanceof NestingLimitError) throw error;
     return NOT_JSON;
   }
 }
@@ -134,7 +138,7 @@ function rejectReasonOf(status: string | null, deliveryStatus: string | null): R
   // A soft bounce is a temporary bounce whatever its delivery status (docs/events.md, "Bounces and delays").
   if (status === 'soft_bounced') return 'bounced';
   if (deliveryStatus?.startsWith('err')) {
-    const reason = DELIVERY_STATUS_REASONS[deliveryStatus];
+    const reason = ownEntry(DELIVERY_STATUS_REASONS, deliveryStatus);
     return reason === undefined ? 'other' : reason;
   }
   if (status === 'hard_bounced') return 'bounced';
@@ -146,7 +150,7 @@ function emailStatusDraft(event: Record<string, unknown>, data: Record<string, u
   const status = stringAt(data, 'status');
   const deliveryStatus = stringAt(data, 'delivery_info', 'delivery_status');
   return {
-    eventType: (status === null ? undefined : STATUS_MAP[status]) ?? 'unknown',
+    eventType: ownEntry(STATUS_MAP, status) ?? 'unknown',
     eventId: deriveEventId('unisender-go', event),
     messageId: stringAt(data, 'job_id'),
     recipient: stringAt(data, 'email'),

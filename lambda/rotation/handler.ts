@@ -6,8 +6,10 @@ import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { EventBridgeBus } from '../adapters/eventbridge-bus';
-import { JsonLogger } from '../adapters/json-logger';
+import { PowertoolsLogger } from '../adapters/powertools-logger';
+import { PowertoolsMetrics } from '../adapters/powertools-metrics';
 import { ApiGatewayAuthorizerCacheFlusher, SecretsManagerRotationStore } from '../adapters/rotation-aws';
+import { type HookguardMetrics, noMetrics } from '../core/metrics';
 import { type CredentialRotation, createCredentialRotation, isRotationStep, RotationError } from '../core/rotation';
 import type { Logger } from '../ports';
 import { isRecord } from '../providers/shared';
@@ -16,6 +18,11 @@ import { isRecord } from '../providers/shared';
 export interface RotationHandlerDeps {
   readonly rotation: CredentialRotation;
   readonly logger: Logger;
+  /**
+   * Where a failed step is recorded (`RotationFailed`).
+   * @default noMetrics
+   */
+  readonly metrics?: HookguardMetrics;
 }
 
 /** The Secrets Manager rotation event (`RotationToken` is sent for rotations that need it on PutSecretValue). */
@@ -66,6 +73,7 @@ export function createHandler(deps: RotationHandlerDeps | (() => RotationHandler
         versionId: event.ClientRequestToken,
         error: error instanceof Error ? `${error.name}: ${error.message}` : 'unknown',
       });
+      (resolved.metrics ?? noMetrics).rotationFailed();
       throw error;
     }
     logger.info('Rotation step done', { step, versionId: event.ClientRequestToken });
@@ -78,11 +86,15 @@ function requireEnv(env: NodeJS.ProcessEnv, name: string): string {
   return value;
 }
 
-/** The Lambda's dependencies from its environment: `REST_API_ID` and `STAGE_NAME` (both required). */
+/**
+ * The Lambda's dependencies from its environment: `REST_API_ID` and `STAGE_NAME` (both required), and
+ * `HOOKGUARD_STAGE`, the `Stage` of its metrics (default: `STAGE_NAME`, the same stage).
+ */
 export function defaultDeps(env: NodeJS.ProcessEnv = process.env): RotationHandlerDeps {
   const restApiId = requireEnv(env, 'REST_API_ID');
   const stageName = requireEnv(env, 'STAGE_NAME');
-  const logger = new JsonLogger({ fields: { service: 'rotation' } });
+  const metricsStage = env.HOOKGUARD_STAGE || stageName;
+  const logger = new PowertoolsLogger({ serviceName: 'hookguard-rotation' });
   const rotation = createCredentialRotation({
     store: new SecretsManagerRotationStore(new SecretsManagerClient({})),
     flusher: new ApiGatewayAuthorizerCacheFlusher({ client: new APIGatewayClient({}), restApiId, stageName }),
@@ -91,7 +103,7 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): RotationHandl
     stageName,
     logger,
   });
-  return { rotation, logger };
+  return { rotation, logger, metrics: new PowertoolsMetrics({ stage: metricsStage }) };
 }
 
 /** The Lambda entry point. */

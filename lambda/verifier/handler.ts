@@ -4,8 +4,12 @@
  *
  * Environment (read once, on the first invocation of a container):
  * `HOOKGUARD_SETTINGS` (JSON of the runtime settings), `DEDUPE_TABLE_NAME`, `EVENT_BUS_NAME`,
- * `SIGNING_KEYS_SECRET_ARN`, `CREDENTIALS_SECRET_ARN`, `GRACE_PERIOD_SECONDS`, `SECRET_CACHE_TTL_SECONDS`; optional
- * `REFRESH_MIN_INTERVAL_SECONDS` (default 10) and `LOG_LEVEL` (default `info`).
+ * `SIGNING_KEYS_SECRET_ARN`, `CREDENTIALS_SECRET_ARN`, `GRACE_PERIOD_SECONDS`, `SECRET_CACHE_TTL_SECONDS`,
+ * `HOOKGUARD_STAGE` (the `Stage` dimension of its metrics); optional `REFRESH_MIN_INTERVAL_SECONDS` (default 10),
+ * `LOG_LEVEL` (default `info`) and `POWERTOOLS_METRICS_NAMESPACE` (the stack sets `Hookguard`).
+ *
+ * Observability: one EMF line per request (`Requests` by provider and outcome, with the request id as a property),
+ * one more when events were published or PutEvents had to retry, and log lines only for what was refused or failed.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -15,22 +19,37 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { DynamoDbLedger } from '../adapters/dynamodb-ledger';
 import { EventBridgeBus } from '../adapters/eventbridge-bus';
 import { NodeHttpsGetter } from '../adapters/https-getter';
-import { type ContextLogger, isLogLevel, JsonLogger } from '../adapters/json-logger';
+import { isLogLevel, PowertoolsLogger } from '../adapters/powertools-logger';
+import { PowertoolsMetrics } from '../adapters/powertools-metrics';
 import { SecretsManagerCredentialSource } from '../adapters/secrets-manager-credentials';
 import { SecretsManagerSigningKeys } from '../adapters/secrets-manager-signing-keys';
 import { type ApiGatewayWebhookEvent, toWebhookRequest } from '../core/api-gateway-request';
 import { CachedCertificateSource } from '../core/certificate-cache';
 import { CachedCredentialSource } from '../core/credential-cache';
 import { type HttpResponse, toHttpResponse } from '../core/http';
+import {
+  type HookguardMetrics,
+  noMetrics,
+  outcomeOfError,
+  recordWebhookOutcome,
+  UNKNOWN_PROVIDER,
+} from '../core/metrics';
 import { createWebhookProcessor, type WebhookProcessor, type WebhookProcessorDeps } from '../core/pipeline';
+import { isProviderId } from '../core/provider-ids';
 import { parseRuntimeSettings } from '../core/runtime-settings';
 import { ConfigurationError, DependencyError, HookguardError } from '../errors';
 import { PROVIDERS } from '../providers';
+import type { ContextLogger } from '../ports';
 import type { WebhookRequest } from '../providers/types';
 
-/** What the verifier runs on: the pipeline's ports plus a logger that can carry the request id. */
+/** What the verifier runs on: the pipeline's ports plus a logger that can carry the request id, and metrics. */
 export interface VerifierDeps extends WebhookProcessorDeps {
   readonly logger: ContextLogger;
+  /**
+   * Where each request's outcome is recorded; `PowertoolsMetrics` writes its lines after every invocation.
+   * @default noMetrics
+   */
+  readonly metrics?: HookguardMetrics;
 }
 
 /** The Lambda context with what the middlewares attach for the handler. */
@@ -98,14 +117,12 @@ export function depsFromEnvironment(env: Readonly<Record<string, string | undefi
   const gracePeriodSeconds = read.seconds('GRACE_PERIOD_SECONDS');
   const cacheTtlSeconds = read.seconds('SECRET_CACHE_TTL_SECONDS');
   const refreshMinIntervalSeconds = read.seconds('REFRESH_MIN_INTERVAL_SECONDS', DEFAULT_REFRESH_MIN_INTERVAL_SECONDS);
+  const stage = read.required('HOOKGUARD_STAGE');
   read.check();
   const settings = parseRuntimeSettings(settingsText);
 
   const level = env.LOG_LEVEL?.toLowerCase();
-  const logger = new JsonLogger({
-    level: isLogLevel(level) ? level : 'info',
-    fields: { service: 'hookguard-verifier' },
-  });
+  const logger = new PowertoolsLogger({ serviceName: 'hookguard-verifier', level: isLogLevel(level) ? level : 'info' });
   const secretsManager = new SecretsManagerClient({});
   const https = new NodeHttpsGetter();
   return {
@@ -132,6 +149,7 @@ export function depsFromEnvironment(env: Readonly<Record<string, string | undefi
     certificates: new CachedCertificateSource({ https }),
     https,
     logger,
+    metrics: new PowertoolsMetrics({ stage }),
     now: () => new Date(),
   };
 }
@@ -191,17 +209,40 @@ function rawWebhookRequest(): VerifierMiddleware {
 }
 
 /**
- * Turns any error into the one HTTP mapping (`toHttpResponse`) and logs it, so nothing escapes as API Gateway's
- * raw 502/500. Registered first, so its `onError` runs last, after any other middleware's.
+ * Writes the invocation's metrics once it is answered, whatever the answer: what Powertools' `logMetrics` middy
+ * middleware does, on the instance built with the dependencies (on the first invocation, after the chain was built).
+ * Registered before `errorResponse`, so on an error it runs after the error was turned into an answer and recorded.
+ */
+function publishMetrics(): VerifierMiddleware {
+  const publish = (request: { context: VerifierContext }) => {
+    const metrics = request.context.verifier?.deps.metrics;
+    if (metrics instanceof PowertoolsMetrics) metrics.flush();
+  };
+  return { name: 'publishMetrics', after: publish, onError: publish };
+}
+
+/** The provider a proxy event is for, from its route; `unknown` when it names none. */
+function providerOfEvent(event: APIGatewayProxyEvent | undefined): string {
+  const candidate = event?.pathParameters?.provider ?? /\/webhooks\/([^/]+)\/?$/.exec(event?.path ?? '')?.[1];
+  return isProviderId(candidate) ? candidate : UNKNOWN_PROVIDER;
+}
+
+/**
+ * Turns any error into the one HTTP mapping (`toHttpResponse`), records its outcome and logs it, so nothing escapes
+ * as API Gateway's raw 502/500. Registered second, so its `onError` runs before `publishMetrics`' and after the rest.
  */
 function errorResponse(): VerifierMiddleware {
-  const fallbackLogger = new JsonLogger({ fields: { service: 'hookguard-verifier' } });
+  const fallbackLogger = new PowertoolsLogger({ serviceName: 'hookguard-verifier' });
   return {
     name: 'errorResponse',
     onError: function errorResponseOnError(request) {
       const error = request.error;
       const logger =
         request.context.verifier?.logger ?? fallbackLogger.child({ requestId: request.context.awsRequestId });
+      request.context.verifier?.deps.metrics?.request(providerOfEvent(request.event), outcomeOfError(error), {
+        requestId: request.context.awsRequestId,
+        status: toHttpResponse(error).statusCode,
+      });
       if (error instanceof HookguardError && error.statusCode < 500) {
         logger.warn('Request rejected', { status: error.statusCode, code: error.code, errorMessage: error.message });
       } else if (error instanceof HookguardError) {
@@ -220,7 +261,7 @@ function errorResponse(): VerifierMiddleware {
  * Builds the verifier handler over `deps` (or a function that builds them on first use).
  *
  * @example
- * const handler = createHandler({ ...fakePorts, logger: new JsonLogger({ write: lines.push.bind(lines) }) });
+ * const handler = createHandler({ ...fakePorts, logger: new PowertoolsLogger({ serviceName: 'verifier' }) });
  * const result = await handler(apiGatewayEvent, lambdaContext);
  */
 export function createHandler(deps: VerifierDeps | (() => VerifierDeps)) {
@@ -231,13 +272,18 @@ export function createHandler(deps: VerifierDeps | (() => VerifierDeps)) {
       throw new DependencyError('The verifier ran out of time; the provider should retry');
     },
   })
+    .use(publishMetrics())
     .use(errorResponse())
     .use(dependencies(resolve))
     .use(rawWebhookRequest())
     .handler(async (_event, context) => {
       const verifier = context.verifier;
       if (!verifier?.request) throw new ConfigurationError('The verifier middlewares did not run');
-      const { response } = await verifier.process(verifier.request, verifier.logger);
+      const { response, outcome } = await verifier.process(verifier.request, verifier.logger);
+      recordWebhookOutcome(verifier.deps.metrics ?? noMetrics, outcome, {
+        requestId: context.awsRequestId,
+        status: response.statusCode,
+      });
       return toProxyResult(response);
     });
 }

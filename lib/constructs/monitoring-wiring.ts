@@ -3,6 +3,7 @@
  * construct tomorrow) wires its monitoring with a single line.
  */
 import { Duration } from 'aws-cdk-lib';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { ProviderId } from '../../lambda/core/provider-ids';
 import { UNSIGNED_PROVIDERS } from '../../lambda/core/provider-ids';
 import type { ProviderConfig, StageConfig } from '../config/types';
@@ -26,6 +27,8 @@ export interface MonitoredStage {
   readonly dedupe: DedupeTable;
   readonly secrets: WebhookSecrets;
   readonly routes: ReadonlyMap<string, EventRoute>;
+  /** The bus; its own dead-letter queue, when it has one, is watched like the routes' DLQs. */
+  readonly events?: { readonly bus: unknown; readonly deadLetterQueue?: sqs.IQueue };
 }
 
 /** Every dead-letter queue of the routes: each route's EventBridge DLQ and, for SQS routes, its queue's own DLQ. */
@@ -63,6 +66,9 @@ export function monitoringPropsOf(stage: MonitoredStage, config: StageConfig): H
     rotationDays: config.auth.rotationDays,
     gracePeriodHours: config.auth.gracePeriodHours,
     logRetentionDays: config.logRetentionDays,
-    deadLetterQueues: routeDeadLetterQueues(stage.routes),
+    deadLetterQueues: [
+      ...(stage.events?.deadLetterQueue ? [{ name: 'bus', queue: stage.events.deadLetterQueue }] : []),
+      ...routeDeadLetterQueues(stage.routes),
+    ],
   };
 }

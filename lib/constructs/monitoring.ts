@@ -173,6 +173,7 @@ export class HookguardMonitoring extends Construct {
   private readonly props: HookguardMonitoringProps;
   private readonly actions: cloudwatch.IAlarmAction[];
   private readonly deadLetterQueues: MonitoredQueue[] = [];
+  private canaryWatched = false;
 
   constructor(scope: Construct, id: string, props: HookguardMonitoringProps) {
     super(scope, id);
@@ -277,6 +278,37 @@ export class HookguardMonitoring extends Construct {
     };
   }
 
+  /**
+   * The canary's alarm and dashboard widget: in ALARM when fewer than one canary (`CanaryDelivered`) is confirmed in
+   * each of 2 periods of 10 minutes (missing data counts: no canary is the failure it exists to catch). Call it from
+   * the construct that deploys the scheduled canary function, and only then: without a canary nothing publishes
+   * `CanaryDelivered` and the alarm would stay in ALARM.
+   *
+   * @returns the alarm, or undefined when `monitoring.alarms.canary` is off.
+   */
+  addCanaryAlarm(): cloudwatch.Alarm | undefined {
+    if (this.canaryWatched) throw new Error('HookguardMonitoring: the canary alarm already exists');
+    this.canaryWatched = true;
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Canary: delivered, and latency (p50, max)',
+        left: [this.hookguardMetric('CanaryDelivered', {}, { label: 'delivered' })],
+        right: [
+          this.hookguardMetric('CanaryLatency', {}, { statistic: 'p50', label: 'latency p50' }),
+          this.hookguardMetric('CanaryLatency', {}, { statistic: 'Maximum', label: 'latency max' }),
+        ],
+        width: 24,
+        height: 6,
+      }),
+    );
+    return this.addAlarm(
+      'canary',
+      this.hookguardMetric('CanaryDelivered', {}, { period: this.period('canary') }),
+      'The scheduled canary did not arrive: requests may not get through WAF, the authorizer, the verifier, the ledger or the bus.',
+      { comparison: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD, missing: cloudwatch.TreatMissingData.BREACHING },
+    );
+  }
+
   /** The alarms of one id (one per provider or queue for some). */
   alarmsOf(id: AlarmId): MonitoringAlarm[] {
     return this.alarms.filter((entry) => entry.id === id);
@@ -346,6 +378,7 @@ export class HookguardMonitoring extends Construct {
     const { props } = this;
     const watch = new WebhookFunction(this, 'Watch', {
       entry: path.join(__dirname, '..', '..', 'lambda', 'watch', 'handler.ts'),
+      stageName: props.stage,
       description: `Hookguard ${props.stage}: hourly credential rotation watch (metrics for the rotation alarms)`,
       logRetentionDays: props.logRetentionDays,
       noDeadLetterQueueReason:
@@ -354,7 +387,6 @@ export class HookguardMonitoring extends Construct {
       memorySize: 128,
       environment: {
         CREDENTIALS_SECRET_ARN: props.credentialsSecret.secretArn,
-        HOOKGUARD_STAGE: props.stage,
         ROTATION_DAYS: String(props.rotationDays),
         GRACE_PERIOD_HOURS: String(props.gracePeriodHours),
       },

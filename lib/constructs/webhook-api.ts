@@ -69,36 +69,39 @@ export const GATEWAY_RESPONSES: readonly GatewayResponseSpec[] = [
 ];
 
 /**
- * The access log line: one JSON object per request. Deliberately absent: every request header (Authorization
- * among them), the query string and the body.
+ * The access log line: one JSON object per request, with the fields an investigation uses and nothing else (every
+ * byte is paid for at every request; counts and latencies by provider are metrics). Deliberately absent: every
+ * request header (Authorization among them), the query string and the body.
+ *
+ * - `requestId` and `extendedRequestId`: API Gateway asks for at least one; the client can set the first
+ *   (`X-Amzn-RequestId`), never the second, so a forged id cannot hide a request.
+ * - `lambdaRequestId`: the verifier's request id, the `requestId` of its metrics line and of its log lines.
+ * - `time`: epoch milliseconds, half the bytes of the CLF date.
+ * - `waf`, `authorizerError`, `errorType`: why API Gateway, WAF or the authorizer refused the request before the
+ *   verifier saw it.
+ * - `credentialStage`: the credential's stage (current, pending, previous) the authorizer put in its context, never
+ *   the secret: which provider still uses the previous credential.
+ * - `tlsVersion`, `cipherSuite`: what each provider negotiates, to check before tightening the TLS policy.
+ *
+ * Variables: https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-variables-for-access-logging.html
  */
 export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
   requestId: '$context.requestId',
   extendedRequestId: '$context.extendedRequestId',
-  requestTime: '$context.requestTime',
+  time: '$context.requestTimeEpoch',
   ip: '$context.identity.sourceIp',
   userAgent: '$context.identity.userAgent',
   method: '$context.httpMethod',
   resourcePath: '$context.resourcePath',
-  protocol: '$context.protocol',
   status: '$context.status',
-  responseLength: '$context.responseLength',
   latency: '$context.responseLatency',
-  integrationStatus: '$context.integration.status',
-  integrationLatency: '$context.integration.latency',
-  integrationError: '$context.integration.error',
-  wafStatus: '$context.waf.status',
-  wafResponseCode: '$context.wafResponseCode',
-  authorizerStatus: '$context.authorizer.status',
-  authorizerLatency: '$context.authorizer.latency',
+  lambdaRequestId: '$context.integration.requestId',
+  waf: '$context.wafResponseCode',
   authorizerError: '$context.authorizer.error',
-  // The credential's version id and stage, which the authorizer puts in its context: shows who still uses the
-  // previous credential before it is revoked.
-  credentialVersion: '$context.authorizer.credentialVersion',
   credentialStage: '$context.authorizer.credentialStage',
   errorType: '$context.error.responseType',
-  errorMessage: '$context.error.message',
-  xrayTraceId: '$context.xrayTraceId',
+  tlsVersion: '$context.tlsVersion',
+  cipherSuite: '$context.cipherSuite',
 };
 
 /** Priority of the stage's X-Ray sampling rule (X-Ray's default rule is 10000; lower numbers are matched first). */
@@ -222,7 +225,14 @@ export class WebhookApi extends Construct {
     const metricsEnabled = props.detailedMetrics ?? false;
     const traceSampling = props.traceSampling ?? DEFAULT_MONITORING.tracing;
 
-    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', { retention, removalPolicy });
+    // Infrequent Access: half the ingestion price of Standard, and Logs Insights still queries it; the access log
+    // feeds no metric filter, subscription or Live Tail (metrics come from the Lambdas' EMF lines).
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch_Logs_Log_Classes.html
+    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
+      retention,
+      removalPolicy,
+      logGroupClass: logs.LogGroupClass.INFREQUENT_ACCESS,
+    });
 
     const methodOptions: Record<string, apigw.MethodDeploymentOptions> = {};
     for (const provider of props.providers) {

@@ -1,15 +1,17 @@
 /**
  * One Hookguard Lambda function with the project's defaults: newest Node.js runtime, arm64, local esbuild bundling
- * (minified, AWS SDK v3 left to the runtime), its own log group with a retention, active X-Ray tracing, and a role
- * that starts with nothing but the right to write to that log group.
+ * ({@link hookguardBundling}: the AWS SDK clients bundled and tree-shaken), JSON logs without Lambda's per-invocation
+ * platform lines, its own log group with a retention, active X-Ray tracing, and a role that starts with nothing but
+ * the right to write to that log group.
  */
 import { existsSync } from 'node:fs';
 import { Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from '../../lambda/core/metrics';
 import { PropsProblems, show, VALID_LOG_RETENTION_DAYS } from './props-validation';
 
 /** Lambda's limit on the total size of a function's environment variables, bytes. */
@@ -31,10 +33,39 @@ export function newestNodeRuntime(): lambda.Runtime {
   return newest.runtime;
 }
 
+/**
+ * The esbuild options every Hookguard Lambda is bundled with; the npm package pre-bundles its Lambdas with the same
+ * options. Chosen by module load time (`npm run bench -- --only cold-start`, docs/benchmarks.md), not bundle size:
+ * - the AWS SDK clients are bundled, not left to the runtime's copy: requiring the runtime's SDK v3 from its
+ *   node_modules loads every command of each client and resolves hundreds of files, slower than one tree-shaken file;
+ * - `mainFields: module, main` makes esbuild read the ESM builds of the SDK and Powertools, which tree-shake down to
+ *   the commands Hookguard sends (CommonJS builds keep every command);
+ * - no source map, and so no `--enable-source-maps`: Node would read and parse the map of the whole bundle at every
+ *   cold start, and Hookguard logs error names and messages, never stack traces (except at debug level);
+ * - CommonJS output: no `createRequire` banner needed, and every dependency accepts it.
+ *
+ * @example
+ * new NodejsFunction(this, 'Fn', { entry, runtime, bundling: hookguardBundling(runtime) });
+ */
+export function hookguardBundling(runtime: lambda.Runtime = newestNodeRuntime()): BundlingOptions {
+  return {
+    minify: true,
+    sourceMap: false,
+    target: runtime.name.replace('nodejs', 'node').replace('.x', ''),
+    format: OutputFormat.CJS,
+    mainFields: ['module', 'main'],
+    // Nothing external: NodejsFunction would otherwise leave `@aws-sdk/*` to the runtime.
+    externalModules: [],
+    forceDockerBundling: false,
+  };
+}
+
 /** Props of {@link WebhookFunction}. */
 export interface WebhookFunctionProps {
   /** Absolute path of the TypeScript entry file; it must export `handler`. */
   readonly entry: string;
+  /** The stage the function serves: its metrics' `Stage` dimension (`HOOKGUARD_STAGE`). */
+  readonly stageName: string;
   /** Days the function's log group keeps logs (a value CloudWatch Logs accepts). */
   readonly logRetentionDays: number;
   /**
@@ -49,7 +80,7 @@ export interface WebhookFunctionProps {
   readonly description?: string;
   /**
    * Environment variables (at most 4 KB in total, Lambda's limit).
-   * @default - none besides NODE_OPTIONS
+   * @default - none besides the construct's own (`HOOKGUARD_STAGE`, `POWERTOOLS_METRICS_NAMESPACE`)
    */
   readonly environment?: Readonly<Record<string, string>>;
   /**
@@ -122,17 +153,19 @@ export class WebhookFunction extends Construct {
       timeout,
       role: this.role,
       logGroup: this.logGroup,
-      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        target: runtime.name.replace('nodejs', 'node').replace('.x', ''),
-        format: OutputFormat.CJS,
-        // The Node.js runtime ships AWS SDK v3; bundling it would only slow cold starts.
-        externalModules: ['@aws-sdk/*'],
-        forceDockerBundling: false,
+      environment: {
+        ...props.environment,
+        HOOKGUARD_STAGE: props.stageName,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       },
+      bundling: hookguardBundling(runtime),
+      // JSON logs let Lambda filter by level: system level WARN drops the START, END and REPORT lines Lambda writes
+      // for every invocation (about 300 bytes, the largest part of the verifier's log volume), while Lambda still
+      // publishes Duration, Errors and Throttles as metrics. Application level INFO keeps the EMF lines, which have no
+      // `level` key and count as INFO. https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-log-level.html
+      loggingFormat: lambda.LoggingFormat.JSON,
+      systemLogLevelV2: lambda.SystemLogLevel.WARN,
+      applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
     });
 
     // Active tracing set on the resource directly: the `tracing` prop would add X-Ray's wildcard statement to the
@@ -158,6 +191,9 @@ export class WebhookFunction extends Construct {
   }
 }
 
+/** Variables the construct sets itself (NODE_OPTIONS: source maps stay off, see {@link hookguardBundling}). */
+const CONSTRUCT_ENVIRONMENT = ['NODE_OPTIONS', 'HOOKGUARD_STAGE', 'POWERTOOLS_METRICS_NAMESPACE'];
+
 function validate(props: WebhookFunctionProps, timeout: Duration, memorySize: number): void {
   const problems = new PropsProblems('WebhookFunction');
   if (!Token.isUnresolved(props.entry) && !existsSync(props.entry)) {
@@ -173,16 +209,21 @@ function validate(props: WebhookFunctionProps, timeout: Duration, memorySize: nu
   const seconds = timeout.toSeconds();
   if (seconds < 1 || seconds > 900) problems.add(`timeout must be 1 to 900 seconds, got ${seconds}`);
   const environment = props.environment ?? {};
+  if (!Token.isUnresolved(props.stageName) && !/^[A-Za-z0-9_-]{1,128}$/.test(props.stageName)) {
+    problems.add(`stageName must be 1-128 letters, digits, '-' or '_', got ${show(props.stageName)}`);
+  }
   for (const [name, value] of Object.entries(environment)) {
     if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name))
       problems.add(`environment name ${show(name)} is not a valid variable name`);
-    if (name === 'NODE_OPTIONS') problems.add('environment must not set NODE_OPTIONS (the construct owns it)');
+    if (CONSTRUCT_ENVIRONMENT.includes(name)) {
+      problems.add(`environment must not set ${name} (the construct owns it)`);
+    }
     if (typeof value !== 'string') problems.add(`environment.${name} must be a string, got ${show(value)}`);
   }
   // Tokens resolve to ARNs and names of a few dozen bytes; count them as their placeholder length, a fair estimate.
   const size = Object.entries(environment).reduce(
     (total, [name, value]) => total + Buffer.byteLength(name) + Buffer.byteLength(String(value)),
-    Buffer.byteLength('NODE_OPTIONS--enable-source-maps'),
+    Buffer.byteLength(`HOOKGUARD_STAGE${props.stageName}POWERTOOLS_METRICS_NAMESPACE${METRICS_NAMESPACE}`),
   );
   if (size > LAMBDA_ENVIRONMENT_LIMIT_BYTES) {
     problems.add(`environment is ${size} bytes, above Lambda's ${LAMBDA_ENVIRONMENT_LIMIT_BYTES}-byte limit`);

@@ -113,6 +113,7 @@ export class HookguardStack extends Stack {
       'Only API Gateway invokes it, synchronously: every failure goes back to the provider, which retries; a DLQ applies to asynchronous invocations only.';
     this.authorizerFunction = new WebhookFunction(this, 'Authorizer', {
       entry: entry('authorizer'),
+      stageName: config.stage,
       description: `Hookguard ${config.stage}: Basic credential check (API Gateway REQUEST authorizer)`,
       logRetentionDays: config.logRetentionDays,
       noDeadLetterQueueReason: apiGatewayCaller,
@@ -128,6 +129,7 @@ export class HookguardStack extends Stack {
 
     this.verifierFunction = new WebhookFunction(this, 'Verifier', {
       entry: entry('verifier'),
+      stageName: config.stage,
       description: `Hookguard ${config.stage}: signature check, dedupe, normalisation, publishing`,
       logRetentionDays: config.logRetentionDays,
       noDeadLetterQueueReason: apiGatewayCaller,
@@ -182,6 +184,7 @@ export class HookguardStack extends Stack {
 
     this.rotationFunction = new WebhookFunction(this, 'Rotation', {
       entry: entry('rotation'),
+      stageName: config.stage,
       description: `Hookguard ${config.stage}: Basic credential rotation`,
       logRetentionDays: config.logRetentionDays,
       noDeadLetterQueueReason:

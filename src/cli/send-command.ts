@@ -34,7 +34,8 @@ export const SEND_USAGE = [
   '  --recipient <addr>  the recipient address the events name (default: the provider example\'s)',
   '  --metadata <k=v>    sender metadata the events carry, where the provider carries it (repeatable)',
   '  --count <n>         send n requests per event, each a new event (default 1, at most 1000)',
-  '  --batch <n>         events per request, for providers that post batches (default 1)',
+  '  --batch <n>         events per request, for providers that post batches (SendGrid, Mandrill, SparkPost, Brevo,',
+  '                      Mailjet, Mailtrap, Unisender Go; default: the provider\'s single-event shape)',
   '  --url <url>         a deployed API (its base URL or the full webhook URL) instead of the local runtime',
   '  --key <key>         signing key to use instead of the local secrets file',
   '  --user <name>       Basic user name (with --password) instead of the local secrets file',
@@ -139,10 +140,10 @@ export async function runSendCommand(argv: readonly string[], io: CliIo, deps: C
   const metadata = parseMetadata(values.metadata);
   const count = positiveInteger('count', values.count, MAX_COUNT) ?? 1;
   const simulator = simulatorOf(providerId);
-  const batch = positiveInteger('batch', values.batch, Math.max(simulator.maxBatch, 1));
-  if (batch !== undefined && simulator.maxBatch === 1) {
+  if (values.batch !== undefined && simulator.maxBatch === 1) {
     throw new UsageError(`${providerId} posts one event per request: --batch is for providers that batch`);
   }
+  const batch = positiveInteger('batch', values.batch, simulator.maxBatch);
   if (metadata !== undefined && simulator.metadata === null) {
     throw new UsageError(`${providerId} events carry no sender metadata: --metadata has nowhere to go`);
   }

@@ -11,6 +11,7 @@ import {
   toHttpResponse,
   WWW_AUTHENTICATE,
 } from '../../lambda/core/http';
+import { credentialStageName, type HookguardMetrics, noMetrics, recordWebhookOutcome } from '../../lambda/core/metrics';
 import type { WebhookOutcome, WebhookProcessor } from '../../lambda/core/pipeline';
 import { isProviderId, type ProviderId, URL_CHECK_METHODS } from '../../lambda/core/provider-ids';
 import type { AuthMode, RuntimeSettings } from '../../lambda/core/settings';
@@ -27,7 +28,14 @@ export type ApiRoute =
   | { readonly kind: 'url-check'; readonly provider: ProviderId }
   | { readonly kind: 'webhook'; readonly provider: ProviderId; readonly auth: AuthMode };
 
-const WEBHOOK_PATH = /^\/webhooks\/([^/]+)$/;
+/**
+ * `/webhooks/<provider>` with at most one trailing slash. API Gateway REST routes `/x/` to the resource `/x` (its
+ * resource paths cannot even end in a slash): reported by AWS's own teams in aws/chalice#65 ("trailing slashes work
+ * without explicitly declaring them") and aws-powertools/powertools-lambda-python#1552 (REST "/hello" and
+ * "/hello/" both reach the Lambda), which is why Powertools' REST resolver ignores a trailing slash (PR #1609). The
+ * Lambda path matcher (`lambda/core/api-gateway-request.ts`) and the authorizer accept the same paths.
+ */
+const WEBHOOK_PATH = /^\/webhooks\/([^/]+)\/?$/;
 
 /**
  * Matches a request as the deployed API does: `POST /webhooks/<provider>` for each enabled provider, the vendor's URL
@@ -75,6 +83,11 @@ export interface LocalApiOptions {
   readonly now: () => Date;
   /** Told about every request once it is answered. */
   readonly report?: (report: RequestReport) => void;
+  /**
+   * Where authorizer decisions and the pipeline's outcomes are counted, as the Lambdas record them.
+   * @default noMetrics
+   */
+  readonly metrics?: HookguardMetrics;
   /** @default API_GATEWAY_MAX_BODY_BYTES */
   readonly maxBodyBytes?: number;
 }
@@ -97,9 +110,25 @@ export function collectHeaders(rawHeaders: readonly string[]): Record<string, st
   return headers;
 }
 
-/** Reads the body up to `limit` bytes; null when it is longer (the rest is not read). */
-function readBody(request: IncomingMessage, limit: number): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
+/**
+ * How many `Authorization` header lines the request carries. `node:http` keeps only the first of a repeated
+ * Authorization header in `request.headers`, so the raw lines are counted instead.
+ */
+export function authorizationHeaderCount(rawHeaders: readonly string[]): number {
+  let count = 0;
+  for (let index = 0; index < rawHeaders.length; index += 2) {
+    const name = rawHeaders[index] as string;
+    if (name.length === 13 && name.toLowerCase() === 'authorization') count += 1;
+  }
+  return count;
+}
+
+/** The body was cut off: the client closed the connection or the server's request timeout ended it. */
+const ABORTED = Symbol('aborted');
+
+/** Reads the body up to `limit` bytes; null when it is longer (the rest is not read), ABORTED when it never ends. */
+function readBody(request: IncomingMessage, limit: number): Promise<Buffer | null | typeof ABORTED> {
+  return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const onData = (chunk: Buffer) => {
@@ -116,7 +145,11 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer | nul
     const onEnd = () => resolve(Buffer.concat(chunks, size));
     request.on('data', onData);
     request.once('end', onEnd);
-    request.once('error', reject);
+    // An aborted body (timeout or client gone) errors the request stream; nothing is left to answer.
+    request.once('error', () => resolve(ABORTED));
+    request.once('close', () => {
+      if (!request.complete) resolve(ABORTED);
+    });
   });
 }
 
@@ -135,6 +168,7 @@ function send(response: ServerResponse, request: IncomingMessage, answer: HttpRe
  */
 export function createLocalApiHandler(options: LocalApiOptions) {
   const maxBodyBytes = options.maxBodyBytes ?? API_GATEWAY_MAX_BODY_BYTES;
+  const metrics = options.metrics ?? noMetrics;
 
   return async function handleLocalApiRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const method = request.method ?? 'GET';
@@ -169,6 +203,13 @@ export function createLocalApiHandler(options: LocalApiOptions) {
       }
 
       if (route.auth !== 'signature') {
+        // The authorizer refuses several Authorization headers as ambiguous (401): so does the local runtime.
+        if (authorizationHeaderCount(request.rawHeaders) > 1) {
+          return answerEarly(
+            gatewayResponse(GATEWAY_ERROR_BODIES.unauthorized, { 'www-authenticate': WWW_AUTHENTICATE }),
+            { authFailure: 'ambiguous-header' },
+          );
+        }
         let result: AuthenticationResult;
         try {
           result = await options.authenticate(request.headers.authorization, route.provider);
@@ -180,6 +221,7 @@ export function createLocalApiHandler(options: LocalApiOptions) {
           });
           return answerEarly(gatewayResponse(GATEWAY_ERROR_BODIES.defaultServerError));
         }
+        metrics.authorizerDecision(route.provider, result.ok ? credentialStageName(result.credentialStage) : 'unknown');
         if (!result.ok) {
           return answerEarly(
             gatewayResponse(GATEWAY_ERROR_BODIES.unauthorized, { 'www-authenticate': WWW_AUTHENTICATE }),
@@ -191,6 +233,11 @@ export function createLocalApiHandler(options: LocalApiOptions) {
       }
 
       const body = await readBody(request, maxBodyBytes);
+      if (body === ABORTED) {
+        // node:http already answered 408 (request timeout) or the client left: nothing reached the pipeline.
+        if (!response.headersSent && !response.destroyed) response.destroy();
+        return report(408);
+      }
       if (body === null) {
         send(response, request, gatewayResponse(GATEWAY_ERROR_BODIES.payloadTooLarge), true);
         return report(413);
@@ -203,6 +250,7 @@ export function createLocalApiHandler(options: LocalApiOptions) {
         receivedAt: options.now(),
       };
       const { response: answer, outcome } = await options.process(webhookRequest);
+      recordWebhookOutcome(metrics, outcome);
       send(response, request, answer);
       report(answer.statusCode, { outcome });
     } catch (error) {

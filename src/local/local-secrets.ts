@@ -26,6 +26,20 @@ interface Snapshot {
  * Like the Secrets Manager adapters, it keeps serving the last good values when a changed file is unreadable or
  * malformed (logging it once per change), and fails closed when it never read a good one.
  */
+/**
+ * Why the secrets file's permissions are unsafe, or null when only its owner can read it (or the platform has no
+ * POSIX modes). The file holds the Basic credential and every signing key; it is created 0600, but a copy or an
+ * edit with another tool can widen that.
+ */
+export function secretsFilePermissionProblem(path: string, platform: NodeJS.Platform = process.platform): string | null {
+  if (platform === 'win32') return null;
+  const mode = statSync(path).mode & 0o777;
+  if ((mode & 0o077) === 0) return null;
+  const readers = [(mode & 0o040) !== 0 ? 'group' : null, (mode & 0o004) !== 0 ? 'others' : null].filter(Boolean);
+  const who = readers.length > 0 ? `readable by ${readers.join(' and ')}` : 'accessible by group or others';
+  return `Secrets file ${path} is ${who} (mode ${mode.toString(8).padStart(4, '0')}); restrict it with: chmod 600 ${path}`;
+}
+
 export class LocalSecretsStore {
   private snapshot: Snapshot | null = null;
   private loading: Promise<LocalSecrets> | null = null;

@@ -4,6 +4,7 @@
  * outcomes of the metric contract), plus the requests the Basic-auth check refused. Counts only: no request content.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { outcomeOfError } from '../../lambda/core/metrics';
 import type { ProviderId } from '../../lambda/core/provider-ids';
 import type { RequestReport } from './local-api';
 
@@ -28,6 +29,8 @@ export function outcomeOf(report: RequestReport): string | null {
     if (outcome.statusCode >= 200 && outcome.statusCode < 300) {
       return outcome.received > 0 && outcome.duplicates === outcome.received ? 'duplicate' : 'accepted';
     }
+    // The error itself, when the pipeline passed it on, tells stale from future timestamps (lambda/core/metrics.ts).
+    if (outcome.error !== undefined) return outcomeOfError(outcome.error);
     const code = outcome.errorCode ?? 'internal_error';
     return Object.hasOwn(OUTCOME_OF_ERROR_CODE, code) ? (OUTCOME_OF_ERROR_CODE[code] as string) : code;
   }

@@ -29,7 +29,13 @@ import { JsonLinesFile } from './json-lines-file';
 import { createLocalApiHandler, type RequestReport } from './local-api';
 import { answerHealthCheck, RequestCounters } from './request-counters';
 import { type EventEnvelope, LocalEventBus } from './local-event-bus';
-import { LocalCredentialSource, LocalSecretsStore, LocalSigningKeySource } from './local-secrets';
+import { InMemoryMetrics, type MetricsCounters } from './local-metrics';
+import {
+  LocalCredentialSource,
+  LocalSecretsStore,
+  LocalSigningKeySource,
+  secretsFilePermissionProblem,
+} from './local-secrets';
 import { buildLocalRoutes } from './route-destinations';
 import { ensureSecretsFile } from './secrets-bootstrap';
 import { parseCredential } from './secrets-file';
@@ -106,6 +112,8 @@ export interface LocalRuntimeOptions {
   readonly onRequest?: (report: RequestReport) => void;
   /** Told about every published event. */
   readonly onEvent?: (envelope: EventEnvelope, routes: readonly string[]) => void;
+  /** Longest time to receive one whole request; tests shorten it. @default LOCAL_REQUEST_TIMEOUT_MS */
+  readonly requestTimeoutMs?: number;
 }
 
 /** A running local runtime. */
@@ -122,6 +130,8 @@ export interface LocalRuntime {
   readonly generatedKeysFor: readonly ProviderId[];
   /** Each enabled provider's webhook URL (with the current credentials) and key status. */
   providerUrls(): Promise<ProviderUrl[]>;
+  /** The request, event and authorizer counters (the same metrics the Lambdas write), for `/healthz` and `status`. */
+  readonly metrics: MetricsCounters;
   /** Routes and where they deliver, for the banner. */
   readonly routes: ReadonlyArray<{ readonly name: string; readonly destination: string }>;
   /**
@@ -130,6 +140,15 @@ export interface LocalRuntime {
    */
   close(): Promise<void>;
 }
+
+/**
+ * Longest time a client may take to send one whole request (headers and body), milliseconds: API Gateway REST's
+ * default integration timeout of 29 s ("Integration timeout: 50 milliseconds to 29 seconds",
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-execution-service-limits-table.html),
+ * the longest any request can live on the deployed path. Node's own default is 300 s, so a body that never
+ * finished held a connection ten times longer than AWS would. node:http answers 408 and closes the connection.
+ */
+export const LOCAL_REQUEST_TIMEOUT_MS = 29_000;
 
 /** How long in-flight requests may take to finish on close before their connections are cut. */
 const CLOSE_GRACE_MS = 10_000;
@@ -184,6 +203,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
     const store = new LocalSecretsStore({ path: secretsPath, logger });
     await store.load();
+    const permissionProblem = secretsFilePermissionProblem(secretsPath);
+    if (permissionProblem !== null) {
+      logger.warn(permissionProblem);
+    }
 
     const routes = buildLocalRoutes(stage.events.routes, {
       dataDir,
@@ -234,11 +257,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ...(options.publishing ? { publishing: options.publishing } : {}),
     });
 
+    const metrics = new InMemoryMetrics(now);
     const inFlight = new Set<Promise<void>>();
     // The counters behind GET /healthz and `hookguard status` (src/local/request-counters.ts).
     const counters = new RequestCounters({ stage: stage.stage, providers: enabled, now });
     const handler = createLocalApiHandler({
       settings,
+      metrics,
       authenticate: (header, provider) => authenticator.authenticate(header, provider),
       process: processWebhook,
       logger,
@@ -248,11 +273,20 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         options.onRequest?.(report);
       },
     });
-    const server = createServer((request, response) => {
-      if (answerHealthCheck(request, response, counters)) return;
-      const handling = handler(request, response).finally(() => inFlight.delete(handling));
-      inFlight.add(handling);
-    });
+    const requestTimeout = options.requestTimeoutMs ?? LOCAL_REQUEST_TIMEOUT_MS;
+    const server = createServer(
+      {
+        requestTimeout,
+        headersTimeout: requestTimeout,
+        // How often node:http checks those timeouts (default 30 s, which would let a request live up to a minute).
+        connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(requestTimeout / 4))),
+      },
+      (request, response) => {
+        if (answerHealthCheck(request, response, counters)) return;
+        const handling = handler(request, response).finally(() => inFlight.delete(handling));
+        inFlight.add(handling);
+      },
+    );
     await listen(server, options.port ?? LOCAL_DEFAULTS.port, host);
     const port = (server.address() as AddressInfo).port;
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -266,6 +300,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       settings,
       paths: { dataDir, secrets: secretsPath, eventsOut },
       secretsCreated: bootstrap.created,
+      metrics,
       generatedKeysFor: bootstrap.generatedKeysFor,
       routes: routes.map((route) => ({ name: route.name, destination: route.destination.description })),
       async providerUrls() {

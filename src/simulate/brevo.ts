@@ -79,10 +79,18 @@ function simulatedEvent(input: SimulateInput, uniqueId: string): Record<string, 
       event.user_agent = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64)';
       event.device_used = 'DESKTOP';
       break;
-    case 'opened':
-    case 'unique_opened':
     case 'proxy_open':
     case 'unique_proxy_open':
+      // Brevo's documented "Loaded via Proxy" sample: `tag` is an array, the time is `s_epoch` (milliseconds), and
+      // there is no `ts`, `ts_event`, `ts_epoch`, `tags` or `X-Mailin-custom`.
+      for (const field of ['ts', 'ts_event', 'ts_epoch', 'tags', 'X-Mailin-custom', 'mirror_link', 'contact_id']) {
+        delete event[field];
+      }
+      event.tag = ['transac_messages'];
+      event.s_epoch = now.getTime();
+      break;
+    case 'opened':
+    case 'unique_opened':
       event.user_agent = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64)';
       event.device_used = 'DESKTOP';
       break;

@@ -26,12 +26,20 @@ const SIMULATED_EVENT_DATA: Readonly<Record<string, Readonly<Record<string, unkn
   delivered: {
     event: 'delivered',
     'log-level': 'info',
-    envelope: { sender: 'postmaster@mg.example.com', 'sending-ip': '209.61.154.250', transport: 'smtp' },
+    envelope: {
+      sender: 'postmaster@mg.example.com',
+      'sending-ip': '209.61.154.250',
+      transport: 'smtp',
+      targets: 'alice@example.com',
+    },
+    storage: { url: 'https://storage.mailgun.net/v3/domains/mg.example.com/messages/eyJw', key: 'eyJw' },
     'delivery-status': {
       tls: true,
       'mx-host': 'smtp-in.example.com',
       code: 250,
       description: '',
+      'session-seconds': 3.57,
+      utf8: true,
       'attempt-no': 1,
       message: 'OK',
       'certificate-verified': true,
@@ -43,6 +51,11 @@ const SIMULATED_EVENT_DATA: Readonly<Record<string, Readonly<Record<string, unkn
     severity: 'permanent',
     reason: 'bounce',
     'delivery-status': {
+      tls: true,
+      'mx-host': 'smtp-in.example.com',
+      'session-seconds': 0.43,
+      utf8: true,
+      'certificate-verified': true,
       'attempt-no': 1,
       code: 550,
       'bounce-code': '5.1.1',
@@ -56,6 +69,8 @@ const SIMULATED_EVENT_DATA: Readonly<Record<string, Readonly<Record<string, unkn
     severity: 'temporary',
     reason: 'generic',
     'delivery-status': {
+      'mx-host': 'smtp-in.example.com',
+      'session-seconds': 0.0,
       'attempt-no': 1,
       code: 452,
       message: '4.2.2 The email account that you tried to reach is over quota.',

@@ -25,7 +25,10 @@ describe('resolveApiRoute', () => {
     ['POST', '/webhooks/postmark', { kind: 'not-found' }],
     ['POST', '/webhooks/nobody', { kind: 'not-found' }],
     ['POST', '/webhooks/SendGrid', { kind: 'not-found' }],
-    ['POST', '/webhooks/sendgrid/', { kind: 'not-found' }],
+    // API Gateway REST routes a trailing slash to the same resource, and so does the Lambda's path matcher.
+    ['POST', '/webhooks/sendgrid/', { kind: 'webhook', provider: 'sendgrid', auth: 'both' }],
+    ['HEAD', '/webhooks/mandrill/', { kind: 'url-check', provider: 'mandrill' }],
+    ['POST', '/webhooks/sendgrid//', { kind: 'not-found' }],
     ['POST', '/webhooks/sendgrid/extra', { kind: 'not-found' }],
     ['POST', '/webhooks', { kind: 'not-found' }],
     ['GET', '/', { kind: 'not-found' }],

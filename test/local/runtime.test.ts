@@ -118,6 +118,84 @@ describe('local runtime', () => {
     return { status: response.status, headers: response.headers, body: text === '' ? null : JSON.parse(text) };
   }
 
+  describe('send --recipient, --metadata, --count, --batch', () => {
+    type Detail = { eventType: string; recipient: string | null; metadata: Record<string, unknown>; eventId: string };
+    const details = async (before: number) =>
+      (await events()).slice(before).map((envelope) => envelope.detail as Detail);
+
+    it.each([
+      ['sendgrid', 'bounce'],
+      ['mailgun', 'delivered'],
+      ['postmark', 'Delivery'],
+      ['mandrill', 'send'],
+      ['sparkpost', 'delivery'],
+      ['amazon-ses', 'Delivery'],
+    ])('%s %s: the published event names the recipient and carries the metadata', async (provider, eventName) => {
+      // Prepare
+      const before = (await events()).length;
+
+      // Act
+      const result = await cli(
+        'send',
+        provider,
+        eventName,
+        '--recipient',
+        'ops+test@example.org',
+        '--metadata',
+        'tenant=acme',
+        '--metadata',
+        'plan=pro=gold',
+      );
+
+      // Assess
+      expect(result.err).toEqual([]);
+      expect(result.code).toBe(0);
+      const published = await details(before);
+      expect(published).toHaveLength(1);
+      expect(published[0]).toMatchObject({
+        recipient: 'ops+test@example.org',
+        metadata: { tenant: 'acme', plan: 'pro=gold' },
+      });
+    });
+
+    it('--count sends that many requests, --batch that many events in each, every one a new event', async () => {
+      // Prepare
+      const before = (await events()).length;
+
+      // Act
+      const result = await cli('send', 'sendgrid', 'delivered', '--count', '2', '--batch', '3');
+
+      // Assess
+      expect(result.code).toBe(0);
+      expect(result.out).toHaveLength(3);
+      expect(result.out[2]).toBe('2 requests, 2 accepted, 0 refused');
+      const published = await details(before);
+      expect(published).toHaveLength(6);
+      expect(new Set(published.map((detail) => detail.eventId)).size).toBe(6);
+      expect(published.every((detail) => detail.eventType === 'delivered')).toBe(true);
+    });
+
+    it.each([
+      [['postmark', 'Delivery', '--batch', '2'], /postmark posts one event per request/],
+      [['postal', 'MessageSent', '--metadata', 'a=b'], /postal events carry no sender metadata/],
+      [['sendgrid', 'open', '--metadata', 'novalue'], /--metadata must be key=value/],
+      [['sendgrid', 'open', '--count', '0'], /--count must be an integer from 1 to 1000/],
+      [['sendgrid', 'open', '--batch', '5000'], /--batch must be an integer from 1 to 1000/],
+      [['sendgrid', 'open', '--recipient', 'not an address'], /--recipient must be an email address/],
+    ])('refuses %j with a one-line error and sends nothing', async (args, message) => {
+      // Prepare
+      const before = (await events()).length;
+
+      // Act
+      const result = await cli('send', ...args);
+
+      // Assess
+      expect(result.code).toBe(1);
+      expect(result.err.join('\n')).toMatch(message);
+      expect((await events()).length).toBe(before);
+    });
+  });
+
   describe('send --all round trip', () => {
     it.each(PROVIDER_IDS.map((id) => [id]))(
       '%s: every simulated event reaches events.jsonl, normalised, as an EventBridge envelope',
@@ -174,6 +252,32 @@ describe('local runtime', () => {
       expect(first).toMatchObject({ status: 200, body: { received: 1, published: 1, duplicates: 0 } });
       expect(second).toMatchObject({ status: 200, body: { received: 1, published: 0, duplicates: 1 } });
       expect((await events()).length).toBe(before + 1);
+    });
+
+    it('counts requests by outcome, events published and authorizer decisions, as the Lambdas record them', async () => {
+      // Prepare
+      const request = await simulated('sparkpost', 'delivery');
+      const before = runtime.metrics.snapshot().total;
+
+      // Act
+      await post('sparkpost', request);
+      await post('sparkpost', request);
+      await post('sparkpost', request, null);
+
+      // Assess
+      const after = runtime.metrics.snapshot();
+      const count = (table: Record<string, Record<string, number | undefined> | undefined>, a: string, b: string) =>
+        table[a]?.[b] ?? 0;
+      expect(count(after.total.requests, 'sparkpost', 'accepted')).toBe(count(before.requests, 'sparkpost', 'accepted') + 1);
+      expect(count(after.total.requests, 'sparkpost', 'duplicate')).toBe(count(before.requests, 'sparkpost', 'duplicate') + 1);
+      expect(after.total.eventsPublished.sparkpost).toBe((before.eventsPublished.sparkpost ?? 0) + 1);
+      expect(count(after.total.authorizerDecisions, 'sparkpost', 'current')).toBe(
+        count(before.authorizerDecisions, 'sparkpost', 'current') + 2,
+      );
+      expect(count(after.total.authorizerDecisions, 'sparkpost', 'unknown')).toBe(
+        count(before.authorizerDecisions, 'sparkpost', 'unknown') + 1,
+      );
+      expect(after.lastAccepted.sparkpost).toBeDefined();
     });
   });
 

@@ -1,3 +1,4 @@
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import {
@@ -7,6 +8,11 @@ import {
 } from '../../src/simulate/amazon-ses-test-keys';
 
 const ROOT = join(__dirname, '../..');
+
+/** Every Lambda entry: each `lambda/<function>/handler.ts`. */
+const ENTRIES = readdirSync(join(ROOT, 'lambda'), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && existsSync(join(ROOT, 'lambda', entry.name, 'handler.ts')))
+  .map((entry) => `lambda/${entry.name}/handler.ts`);
 
 /** The body of a PEM (no armour, no line breaks), as a minifier would keep it inside a string literal. */
 function pemBody(pem: string): string {
@@ -39,7 +45,11 @@ async function bundle(entry: string): Promise<{ code: string; inputs: string[] }
 }
 
 describe('Lambda bundles hold only what runs in AWS', () => {
-  it.each(['lambda/verifier/handler.ts', 'lambda/authorizer/handler.ts', 'lambda/rotation/handler.ts'])(
+  it('finds the Lambda entries', () => {
+    expect(ENTRIES).toEqual(expect.arrayContaining(['lambda/verifier/handler.ts', 'lambda/authorizer/handler.ts']));
+  });
+
+  it.each(ENTRIES)(
     '%s contains no simulator code and no test key material',
     async (entry) => {
       // Act

@@ -13,6 +13,7 @@ function build(overrides: Partial<CredentialRotationProps> = {}): Template {
   const secrets = new WebhookSecrets(stack, 'Secrets', { stage: 'dev', username: 'hookguard' });
   const rotationFunction = new WebhookFunction(stack, 'Rotation', {
     entry: ENTRY,
+    stageName: 'dev',
     logRetentionDays: 30,
     noDeadLetterQueueReason: 'Only Secrets Manager invokes it, step by step.',
   });

@@ -146,10 +146,13 @@ describe('HookguardMonitoring in a stage with every provider', () => {
     });
   });
 
-  it('alarms on every dead-letter queue of every route (the EventBridge DLQ and an SQS route queue DLQ)', () => {
+  it('alarms on every dead-letter queue: each route DLQ, each SQS route queue DLQ, and the bus DLQ', () => {
     const names = [...alarmsByName(template).keys()].filter((name) => name.startsWith('hookguard-test-dead-letters-'));
+    // The bus's own DLQ too, where the bus has one.
+    const busDlq = (stack.events as { deadLetterQueue?: unknown }).deadLetterQueue !== undefined;
     expect(names.sort()).toEqual(
       [
+        ...(busDlq ? ['hookguard-test-dead-letters-bus'] : []),
         'hookguard-test-dead-letters-route-audit',
         'hookguard-test-dead-letters-route-suppression',
         'hookguard-test-dead-letters-route-suppression-queue',
@@ -460,6 +463,37 @@ describe('HookguardMonitoring props', () => {
     const dashboard = resourcesOf(template, 'AWS::CloudWatch::Dashboard')[0]?.[1] as Properties;
     expect(bodyText(dashboard.DashboardBody)).toContain('"label":"bus"');
     expect(monitoring.alarmsOf('deadLetters').map((entry) => entry.subject)).toEqual(['bus']);
+  });
+
+  it('alarms when no canary is confirmed, only once the canary is wired with addCanaryAlarm', () => {
+    const stack = testStack();
+    const monitoring = new HookguardMonitoring(stack, 'M', props(stack));
+    expect(monitoring.alarmsOf('canary')).toEqual([]);
+    const added = monitoring.addCanaryAlarm();
+    expect(() => monitoring.addCanaryAlarm()).toThrow(/already exists/);
+    const template = Template.fromStack(stack);
+    expect(alarm(template, 'hookguard-dev-canary')).toMatchObject({
+      Namespace: 'Hookguard',
+      MetricName: 'CanaryDelivered',
+      Dimensions: [{ Name: 'Stage', Value: 'dev' }],
+      Statistic: 'Sum',
+      Period: 600,
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 1,
+      TreatMissingData: 'breaching',
+    });
+    const logicalId = stack.getLogicalId(added?.node.defaultChild as never);
+    const composite = resourcesOf(template, 'AWS::CloudWatch::CompositeAlarm')[0]?.[1] as Properties;
+    expect(JSON.stringify(stack.resolve(composite.AlarmRule))).toContain(`"${logicalId}","Arn"`);
+    const dashboard = resourcesOf(template, 'AWS::CloudWatch::Dashboard')[0]?.[1] as Properties;
+    expect(bodyText(dashboard.DashboardBody)).toContain('"CanaryLatency"');
+  });
+
+  it('creates no canary alarm in a stage without a canary function', () => {
+    const { template } = stackOf({ providers: { mailgun: {} }, monitoring: { canary: true } });
+    expect([...alarmsByName(template).keys()].some((name) => name.endsWith('-canary'))).toBe(false);
   });
 
   it('covers every alarm id with a runbook anchor and a default', () => {

@@ -326,22 +326,30 @@ describe('WebhookApi', () => {
     });
   });
 
-  it('writes JSON access logs that never include the Authorization header or the body', () => {
+  it('writes short JSON access logs with what an investigation uses, never the Authorization header or the body', () => {
     const [, stage] = resourcesOf(template, 'AWS::ApiGateway::Stage')[0] as [string, Properties];
     const setting = stage.AccessLogSetting as { Format: string; DestinationArn: unknown };
     const format = JSON.parse(setting.Format) as Record<string, string>;
     expect(format).toEqual(ACCESS_LOG_FIELDS);
     expect(Object.keys(format)).toEqual(
-      expect.arrayContaining(['requestId', 'ip', 'method', 'resourcePath', 'status', 'latency', 'userAgent']),
+      expect.arrayContaining(['requestId', 'extendedRequestId', 'ip', 'method', 'resourcePath', 'status', 'latency']),
     );
-    expect(Object.keys(format)).toEqual(expect.arrayContaining(['wafStatus', 'authorizerError']));
-    // Which credential (version and stage, never the secret) each request used: who still uses the previous one.
+    expect(Object.keys(format)).toEqual(expect.arrayContaining(['waf', 'authorizerError', 'errorType', 'userAgent']));
+    // The verifier's request id (the `requestId` of its metrics line), and the credential stage, never the secret.
     expect(format).toMatchObject({
-      credentialVersion: '$context.authorizer.credentialVersion',
+      lambdaRequestId: '$context.integration.requestId',
       credentialStage: '$context.authorizer.credentialStage',
     });
+    // Issue 13: what each provider negotiates.
+    expect(format).toMatchObject({ tlsVersion: '$context.tlsVersion', cipherSuite: '$context.cipherSuite' });
     expect(setting.Format.toLowerCase()).not.toMatch(/authorization|\$input|requestoverride|\.header\./);
     expect(JSON.stringify(setting.DestinationArn)).toMatch(/ApiAccessLogs/);
+    // Every byte is paid at every request: 16 fields, where there were 25.
+    expect(Object.keys(format)).toHaveLength(16);
+  });
+
+  it('keeps the access log in the Infrequent Access log class (half the ingestion price; Logs Insights works)', () => {
+    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupClass: 'INFREQUENT_ACCESS' });
   });
 
   it('creates the execution log group with a retention before the stage writes to it', () => {

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Duration, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -14,7 +14,7 @@ const FIXTURE_ENTRY = path.join(__dirname, '..', 'fixtures', 'sdk-handler.ts');
 const REASON = 'Only API Gateway invokes it, synchronously; failures go back to the caller.';
 
 function functionProps(overrides: Partial<WebhookFunctionProps> = {}): WebhookFunctionProps {
-  return { entry: FIXTURE_ENTRY, logRetentionDays: 30, noDeadLetterQueueReason: REASON, ...overrides };
+  return { entry: FIXTURE_ENTRY, stageName: 'dev', logRetentionDays: 30, noDeadLetterQueueReason: REASON, ...overrides };
 }
 
 describe('newestNodeRuntime', () => {
@@ -61,9 +61,17 @@ describe('WebhookFunction', () => {
     template.hasResourceProperties('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } });
   });
 
-  it('passes the environment through, with source maps on', () => {
+  it('passes the environment through, with the metrics stage and namespace and no source maps', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: { TABLE: 'ledger', NODE_OPTIONS: '--enable-source-maps' } },
+      Environment: {
+        Variables: { TABLE: 'ledger', HOOKGUARD_STAGE: 'dev', POWERTOOLS_METRICS_NAMESPACE: 'Hookguard' },
+      },
+    });
+  });
+
+  it('writes JSON logs without the per-invocation platform lines (system level WARN), application level INFO', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      LoggingConfig: Match.objectLike({ LogFormat: 'JSON', SystemLogLevel: 'WARN', ApplicationLogLevel: 'INFO' }),
     });
   });
 
@@ -119,7 +127,7 @@ describe('WebhookFunction', () => {
     expect(fn.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^FnTracingPolicy/)]));
   });
 
-  it('bundles with local esbuild: minified, AWS SDK left out, local code in', () => {
+  it('bundles with local esbuild: minified, the AWS SDK client in and tree-shaken to the commands used', () => {
     const app = testApp({ bundle: true });
     const stack = testStack(app, 'Bundled');
     new WebhookFunction(stack, 'Fn', functionProps());
@@ -129,10 +137,13 @@ describe('WebhookFunction', () => {
     const bundle = readFileSync(path.join(assembly.directory, assetDirs[0] as string, 'index.js'), 'utf8');
     expect(bundle).toContain('bundled-marker:');
     expect(bundle).toContain('hookguard');
-    expect(bundle).toMatch(/require\("@aws-sdk\/client-dynamodb"\)/);
-    expect(bundle).not.toContain('DynamoDBServiceException');
-    // Minified: a few long lines, not the source's layout.
-    expect(bundle.split('\n').length).toBeLessThan(10);
+    expect(bundle).not.toMatch(/require\("@aws-sdk\/client-/);
+    expect(bundle).toContain('"GetItem"');
+    // ESM sources (mainFields module, main) let esbuild drop the commands the handler never sends.
+    expect(bundle).not.toContain('TransactWriteItems');
+    expect(existsSync(path.join(assembly.directory, assetDirs[0] as string, 'index.js.map'))).toBe(false);
+    // Minified: a few long lines (template literals keep their newlines), not the source's layout.
+    expect(bundle.length / bundle.split('\n').length).toBeGreaterThan(1000);
   });
 
   it.each<[string, Partial<WebhookFunctionProps>, RegExp]>([
@@ -146,6 +157,8 @@ describe('WebhookFunction', () => {
     ['a timeout over 15 minutes', { timeout: Duration.minutes(16) }, /timeout must be 1 to 900 seconds, got 960/],
     ['an empty DLQ reason', { noDeadLetterQueueReason: 'n/a' }, /noDeadLetterQueueReason must explain the choice/],
     ['a NODE_OPTIONS override', { environment: { NODE_OPTIONS: '--inspect' } }, /must not set NODE_OPTIONS/],
+    ['a HOOKGUARD_STAGE override', { environment: { HOOKGUARD_STAGE: 'x' } }, /must not set HOOKGUARD_STAGE/],
+    ['a stage name with a space', { stageName: 'my stage' }, /stageName must be 1-128 letters/],
     ['an invalid variable name', { environment: { 'BAD-NAME': 'x' } }, /environment name "BAD-NAME" is not a valid/],
     [
       'an environment over 4 KB',

@@ -90,7 +90,8 @@ describe('HookguardStack', () => {
 
   it('gives the authorizer the credential secret, grace period and cache settings', () => {
     expect(environmentOf(template, 'AuthorizerFunction')).toEqual({
-      NODE_OPTIONS: '--enable-source-maps',
+      HOOKGUARD_STAGE: 'test',
+      POWERTOOLS_METRICS_NAMESPACE: 'Hookguard',
       CREDENTIALS_SECRET_ARN: { Ref: expect.stringMatching(/^SecretsCredentials/) },
       GRACE_PERIOD_SECONDS: String(48 * 3600),
       SECRET_CACHE_TTL_SECONDS: String(config.auth.secretCacheTtlSeconds),
@@ -100,7 +101,8 @@ describe('HookguardStack', () => {
 
   it('tells the rotation which API and stage to flush', () => {
     expect(environmentOf(template, 'RotationFunction')).toEqual({
-      NODE_OPTIONS: '--enable-source-maps',
+      HOOKGUARD_STAGE: 'test',
+      POWERTOOLS_METRICS_NAMESPACE: 'Hookguard',
       REST_API_ID: { Ref: expect.stringMatching(/^ApiRestApi/) },
       STAGE_NAME: 'test',
     });

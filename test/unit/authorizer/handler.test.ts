@@ -19,6 +19,7 @@ import { CachedCredentialSource } from '../../../lambda/core/credential-cache';
 import type { ProviderId } from '../../../lambda/core/provider-ids';
 import type { Logger } from '../../../lambda/ports';
 import requestFixture from '../../fixtures/events/authorizer-request.json';
+import { type HookguardMetrics, noMetrics } from '../../../lambda/core/metrics';
 import { CredentialSecretFake, credentialJson } from '../support/credential-secret-fake';
 
 const secretsManager = mockClient(SecretsManagerClient);
@@ -88,8 +89,13 @@ function setup(options: { nowMs?: number; gracePeriodSeconds?: number } = {}) {
     refreshMinIntervalSeconds: 10,
     now: clock.now,
   });
-  const deps: AuthorizerDeps = { authenticator: createBasicAuthenticator({ credentials }), logger };
-  return { clock, secret, logs, handler: createHandler(deps) };
+  const decisions: Array<[string, string]> = [];
+  const metrics: HookguardMetrics = {
+    ...noMetrics,
+    authorizerDecision: (provider, stage) => void decisions.push([provider, stage]),
+  };
+  const deps: AuthorizerDeps = { authenticator: createBasicAuthenticator({ credentials }), logger, metrics };
+  return { clock, secret, logs, decisions, handler: createHandler(deps) };
 }
 
 afterEach(() => {
@@ -97,6 +103,29 @@ afterEach(() => {
 });
 
 describe('authorizer handler', () => {
+  it('records each decision by provider and credential stage: current, previous, and unknown for refusals', async () => {
+    // Prepare
+    const { handler, decisions, secret } = setup();
+    secret.addVersion('v-new', credentialJson(CURRENT.username, 'RotatedPassword1234567890abcdefghijklmn'), [
+      'AWSPENDING',
+    ]);
+    // Act
+    await handler(requestEvent(basicAuthorizationHeader(CURRENT), 'mailgun'));
+    await handler(requestEvent(basicAuthorizationHeader(PREVIOUS), 'sendgrid'));
+    await expect(handler(requestEvent(basicAuthorizationHeader({ ...CURRENT, password: 'wrong' })))).rejects.toThrow(
+      UNAUTHORIZED_MESSAGE,
+    );
+    const unknownRoute = { ...requestEvent(basicAuthorizationHeader(CURRENT)), path: '/nowhere', resource: '/nowhere' };
+    await expect(handler(unknownRoute)).rejects.toThrow(UNAUTHORIZED_MESSAGE);
+    // Assess
+    expect(decisions).toEqual([
+      ['mailgun', 'current'],
+      ['sendgrid', 'previous'],
+      ['postmark', 'unknown'],
+      ['unknown', 'unknown'],
+    ]);
+  });
+
   it('allows the whole API for the current credential, with only labels in the context', async () => {
     // Prepare
     const { handler, logs } = setup();
@@ -272,6 +301,7 @@ describe('authorizer handler', () => {
       GRACE_PERIOD_SECONDS: '259200',
       SECRET_CACHE_TTL_SECONDS: '60',
       REFRESH_MIN_INTERVAL_SECONDS: '10',
+      HOOKGUARD_STAGE: 'dev',
       AWS_REGION: 'eu-west-1',
     };
 
@@ -292,6 +322,7 @@ describe('authorizer handler', () => {
       ['GRACE_PERIOD_SECONDS', undefined, /Missing required environment variable GRACE_PERIOD_SECONDS/],
       ['SECRET_CACHE_TTL_SECONDS', '1.5', /SECRET_CACHE_TTL_SECONDS must be a whole number of seconds/],
       ['REFRESH_MIN_INTERVAL_SECONDS', '-1', /REFRESH_MIN_INTERVAL_SECONDS must be a whole number of seconds/],
+      ['HOOKGUARD_STAGE', undefined, /Missing required environment variable HOOKGUARD_STAGE/],
     ])('refuses to start when %s is %s', (name, value, message) => {
       expect(() => defaultDeps({ ...env, [name]: value })).toThrow(message);
     });

@@ -32,6 +32,8 @@ describe('providerOf', () => {
     { path: '/webhooks/sendmail', pathParameters: null },
     { path: '/webhooks/', pathParameters: null },
     { path: '/webhooks/sendgrid/extra', pathParameters: null },
+    { path: '/webhooks/sendgrid//', pathParameters: null },
+    { path: '/webhooks/constructor', pathParameters: null },
     { path: '/webhooks/x', pathParameters: { provider: '__proto__' } },
   ])('answers RouteNotFoundError for %j', (input) => {
     expect(() => providerOf(input)).toThrow(RouteNotFoundError);

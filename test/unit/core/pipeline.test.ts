@@ -334,11 +334,6 @@ describe('createWebhookProcessor', () => {
         new ConfigurationError('needs signedUrl'),
         'misconfigured',
       ],
-      [
-        'a PayloadError (a module bug: verify must answer with SignatureError)',
-        new PayloadError('bad body'),
-        'internal_error',
-      ],
     ])('answers 500 for %s', async (_case, error, code) => {
       const throwing: ProviderModule = {
         ...signedProvider,
@@ -352,6 +347,20 @@ describe('createWebhookProcessor', () => {
       expect(body(response).error.code).toBe(code);
       expect(world.bus.calls).toEqual([]);
     });
+  });
+
+  it('answers 400 for a PayloadError from verify (a body the scheme must read to verify, e.g. too deeply nested)', async () => {
+    const throwing: ProviderModule = {
+      ...signedProvider,
+      verify: () => {
+        throw new PayloadError('bad body');
+      },
+    };
+    const world = fakeWorld({ providers: new Map([['resend', throwing]]) });
+    const { response } = await createWebhookProcessor(world.deps)(signedRequest(manyEvents(1)));
+    expect(response.statusCode).toBe(400);
+    expect(body(response).error.code).toBe('invalid_payload');
+    expect(world.bus.calls).toEqual([]);
   });
 
   describe('certificates and subscription confirmation', () => {

@@ -7,6 +7,9 @@ import { SignatureError } from '../../../lambda/errors';
 import type { BusEntry, PutEventsResult } from '../../../lambda/ports';
 import { createHandler, defaultDeps, depsFromEnvironment, type VerifierDeps } from '../../../lambda/verifier/handler';
 import template from '../../fixtures/verifier/events/api-gateway-post.json';
+import { PowertoolsLogger } from '../../../lambda/adapters/powertools-logger';
+import { PowertoolsMetrics } from '../../../lambda/adapters/powertools-metrics';
+import { captureOutput } from '../../support/capture-output';
 import { BODY_MARKER, fakeWorld, manyEvents, NOW, SIGNED_KEY, signedRequest } from '../../fixtures/verifier/fakes';
 
 const context = (overrides: Partial<Context> = {}) => ({ awsRequestId: 'req-123', ...overrides }) as Context;
@@ -94,11 +97,7 @@ describe('verifier handler', () => {
   });
 
   it('answers 500 with a body that reveals nothing when the dependencies cannot be built, and logs why', async () => {
-    const lines: string[] = [];
-    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-      lines.push(String(chunk));
-      return true;
-    });
+    const output = captureOutput();
     try {
       const handler = createHandler(() => depsFromEnvironment({}));
       const result = await handler(proxyEvent(), context({ awsRequestId: 'req-500' }));
@@ -106,17 +105,16 @@ describe('verifier handler', () => {
       expect(JSON.parse(result.body)).toEqual({
         error: { code: 'misconfigured', message: 'Service temporarily unavailable' },
       });
-      const logged = lines.map((line) => JSON.parse(line));
-      expect(logged).toContainEqual(
+      expect(output.json()).toContainEqual(
         expect.objectContaining({
-          level: 'error',
+          level: 'ERROR',
           requestId: 'req-500',
           message: 'Request failed',
           code: 'misconfigured',
         }),
       );
     } finally {
-      write.mockRestore();
+      output.restore();
     }
   });
 
@@ -168,6 +166,7 @@ describe('depsFromEnvironment', () => {
     CREDENTIALS_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:credentials',
     GRACE_PERIOD_SECONDS: '259200',
     SECRET_CACHE_TTL_SECONDS: '60',
+    HOOKGUARD_STAGE: 'dev',
     AWS_REGION: 'eu-west-1',
   };
 
@@ -178,6 +177,8 @@ describe('depsFromEnvironment', () => {
     expect(deps.bus).toBeInstanceOf(EventBridgeBus);
     expect(deps.signingKeys).toBeInstanceOf(SecretsManagerSigningKeys);
     expect(deps.credentials).toBeInstanceOf(CachedCredentialSource);
+    expect(deps.metrics).toBeInstanceOf(PowertoolsMetrics);
+    expect(deps.logger).toBeInstanceOf(PowertoolsLogger);
   });
 
   it('defaultDeps builds the dependencies once per container and retries a failed build', () => {
@@ -192,7 +193,8 @@ describe('depsFromEnvironment', () => {
     expect(() => depsFromEnvironment({ GRACE_PERIOD_SECONDS: 'three days' })).toThrow(
       'Verifier misconfigured: HOOKGUARD_SETTINGS is not set; DEDUPE_TABLE_NAME is not set; EVENT_BUS_NAME is not set; ' +
         'SIGNING_KEYS_SECRET_ARN is not set; CREDENTIALS_SECRET_ARN is not set; ' +
-        'GRACE_PERIOD_SECONDS must be a non-negative integer (seconds); SECRET_CACHE_TTL_SECONDS is not set',
+        'GRACE_PERIOD_SECONDS must be a non-negative integer (seconds); SECRET_CACHE_TTL_SECONDS is not set; ' +
+        'HOOKGUARD_STAGE is not set',
     );
   });
 

@@ -195,7 +195,9 @@ describe('brevoProvider', () => {
         eventType: type,
         messageId: '<sim-1@smtp-relay.mailin.fr>',
         recipient: 'example@domain.com',
+        // proxy opens follow Brevo's sample: `tag` an array, the time in `s_epoch`.
         timestamp: NOW.toISOString(),
+        tags: ['transac_messages'],
       });
     });
 

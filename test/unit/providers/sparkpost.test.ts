@@ -158,6 +158,17 @@ describe('sparkpostProvider', () => {
         'Field msys.message_event is not an object',
       ],
       ['an event without a type', { msys: { track_event: { event_id: '1' } } }, 'Missing field msys.track_event.type'],
+      // Keys the sender chose are never quoted back (issue 11 section 2).
+      [
+        'an undocumented event class that is not an object',
+        { msys: { 'MARKER<script>': 'delivery' } },
+        'Field msys.<event class> is not an object',
+      ],
+      [
+        'an undocumented event class without a type',
+        { msys: { 'MARKER<script>': { event_id: '1' } } },
+        'Missing field msys.<event class>.type',
+      ],
     ])('rejects %s with a specific PayloadError', (_label, event, message) => {
       expect(() => sparkpostProvider.normalise(event, request('[]'))).toThrow(new PayloadError(message));
     });

@@ -14,6 +14,7 @@ import { SecretsManagerCredentialSource } from '../../../lambda/adapters/secrets
 import { createCredentialRotation, RotationError, type RotationStep } from '../../../lambda/core/rotation';
 import type { Logger } from '../../../lambda/ports';
 import { createHandler, defaultDeps } from '../../../lambda/rotation/handler';
+import { type HookguardMetrics, noMetrics } from '../../../lambda/core/metrics';
 import { CredentialSecretFake, credentialJson } from '../support/credential-secret-fake';
 
 const secretsManager = mockClient(SecretsManagerClient);
@@ -48,10 +49,12 @@ function setup() {
     now: () => NOW,
     logger,
   });
-  const handler = createHandler({ rotation, logger });
+  const failures: number[] = [];
+  const metrics: HookguardMetrics = { ...noMetrics, rotationFailed: () => void failures.push(1) };
+  const handler = createHandler({ rotation, logger, metrics });
   const step = (Step: RotationStep, ClientRequestToken = TOKEN) =>
     handler({ Step, SecretId: secret.arn, ClientRequestToken });
-  return { secret, logs, handler, step };
+  return { secret, logs, handler, step, failures };
 }
 
 afterEach(() => {
@@ -185,13 +188,14 @@ describe('rotation handler', () => {
     expect(apiGateway).toHaveReceivedCommandTimes(FlushStageAuthorizersCacheCommand, 2);
   });
 
-  it('fails finishSecret when the flush fails, without publishing, and a retry flushes and publishes', async () => {
-    const { secret, step } = setup();
+  it('fails finishSecret when the flush fails (RotationFailed recorded), and a retry flushes and publishes', async () => {
+    const { secret, step, failures } = setup();
     secret.startRotation(TOKEN);
     await step('createSecret');
     apiGateway.on(FlushStageAuthorizersCacheCommand).rejectsOnce(new Error('TooManyRequestsException')).resolves({});
 
     await expect(step('finishSecret')).rejects.toThrow('TooManyRequestsException');
+    expect(failures).toHaveLength(1);
     expect(eventBridge).not.toHaveReceivedCommand(PutEventsCommand);
     await step('finishSecret');
     expect(apiGateway).toHaveReceivedCommandTimes(FlushStageAuthorizersCacheCommand, 2);
@@ -290,7 +294,7 @@ describe('rotation handler', () => {
       const { secret } = setup();
       secret.startRotation(TOKEN);
       const handler = createHandler(() =>
-        defaultDeps({ REST_API_ID: REST_API_ID, STAGE_NAME: 'dev', AWS_REGION: 'eu-west-1' }),
+        defaultDeps({ REST_API_ID: REST_API_ID, STAGE_NAME: 'dev', HOOKGUARD_STAGE: 'dev', AWS_REGION: 'eu-west-1' }),
       );
 
       for (const Step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret']) {
@@ -307,7 +311,11 @@ describe('rotation handler', () => {
     });
 
     it.each(['REST_API_ID', 'STAGE_NAME'])('refuses to start without %s', (name) => {
-      const env: Record<string, string | undefined> = { REST_API_ID: REST_API_ID, STAGE_NAME: 'dev' };
+      const env: Record<string, string | undefined> = {
+        REST_API_ID: REST_API_ID,
+        STAGE_NAME: 'dev',
+        HOOKGUARD_STAGE: 'dev',
+      };
       delete env[name];
 
       expect(() => defaultDeps(env)).toThrow(`Missing required environment variable ${name}`);
