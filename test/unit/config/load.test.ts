@@ -404,7 +404,7 @@ describe('where problems are reported', () => {
     expect(Object.keys(config.stages)).toEqual(['dev']);
   });
 
-  it('prints the list the README shows: a header, then one indented line per problem, in file order', () => {
+  it('prints the list docs/configuration.md shows: a header, then one indented line per problem, in file order', () => {
     let message = '';
     try {
       parseConfig(
