@@ -57,6 +57,8 @@ export interface CliDeps {
   readonly fetch?: typeof fetch;
   /** @default () => new Date() */
   readonly now?: () => Date;
+  /** How often long-running deployed operations (replay, message moves) are polled, ms. @default 5000 */
+  readonly pollMs?: number;
 }
 
 /** Real AWS adapters over SDK clients using the user's credentials (default chain). */

@@ -6,7 +6,11 @@ import type { CliDeps, CliIo } from './cli-context';
 import { describeCommandError } from './command-kit';
 import { runRotateCommand } from './rotate-command';
 import { runSendCommand } from './send-command';
+import { runKeysCommand } from './keys-command';
+import { runListenCommand } from './listen-command';
+import { runReplayCommand } from './replay-command';
 import { runStatusCommand } from './status-command';
+import { runTailCommand } from './tail-command';
 import { runUrlsCommand } from './urls-command';
 
 /** A command: its one-line summary for `hookguard --help`, and how it runs (resolving the exit code). */
@@ -22,6 +26,10 @@ export interface CliCommand {
 export const COMMANDS: ReadonlyMap<string, CliCommand> = new Map<string, CliCommand>([
   ['send', { summary: 'post a realistic, signed provider request (<provider> <event-type>, or --all)', run: runSendCommand }],
   ['urls', { summary: 'the webhook URL of every enabled provider (--provider, --json, --deployed)', run: runUrlsCommand }],
+  ['tail', { summary: 'follow events as they are published, one line each (filters, --json, --deployed)', run: runTailCommand }],
+  ['replay', { summary: 'publish events of a time range again, or redrive a route\'s dead letters', run: runReplayCommand }],
+  ['listen', { summary: 'forward matching events to a local URL, with retries (--forward-to <url>)', run: runListenCommand }],
+  ['keys', { summary: 'set (format-checked), list (fingerprints) and rotate-help for provider signing keys', run: runKeysCommand }],
   ['rotate', { summary: 'a new Basic credential (--revoke-previous, --deployed)', run: runRotateCommand }],
   ['status', { summary: 'traffic, alarms, DLQs, credential and canary of a stage (--json, --deployed)', run: runStatusCommand }],
 ]);

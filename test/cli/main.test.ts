@@ -35,7 +35,9 @@ describe('hookguard CLI', () => {
 
     // Assess
     expect(code).toBe(1);
-    expect(io.errors).toEqual([expect.stringMatching(/^hookguard: unknown command "deploy" \(expected send, urls, rotate/)]);
+    expect(io.errors).toEqual([
+      expect.stringMatching(/^hookguard: unknown command "deploy" \(expected send, urls, tail, replay, listen, keys, rotate[a-z, -]*\)$/),
+    ]);
   });
 
   it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])(
@@ -57,6 +59,10 @@ describe('hookguard CLI', () => {
     ['send', /^Usage: npx hookguard send <provider> <event-type>/],
     ['urls', /^Usage: npx hookguard urls/],
     ['rotate', /^Usage: npx hookguard rotate/],
+    ['tail', /^Usage: npx hookguard tail/],
+    ['replay', /^Usage: npx hookguard replay/],
+    ['listen', /^Usage: npx hookguard listen --forward-to <url>/],
+    ['keys', /^Usage: npx hookguard keys set <provider> <key>/],
   ])('prints the usage of %s with --help', async (command, usage) => {
     // Prepare
     const io = recordingIo();
