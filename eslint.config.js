@@ -5,7 +5,7 @@ const jest = require('eslint-plugin-jest');
 const tseslint = require('typescript-eslint');
 
 module.exports = tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', 'coverage/', '.hookguard/', 'docs/', 'bench/results/'] },
+  { ignores: ['node_modules/', 'dist/', 'cdk.out/', 'coverage/', '.hookguard/', 'docs/', 'bench/results/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

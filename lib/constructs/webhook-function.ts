@@ -3,8 +3,13 @@
  * ({@link hookguardBundling}: the AWS SDK clients bundled and tree-shaken), JSON logs without Lambda's per-invocation
  * platform lines, its own log group with a retention, active X-Ray tracing, and a role that starts with nothing but
  * the right to write to that log group.
+ *
+ * Where the published package ships a pre-bundled handler (`npm run build` bundles every `lambda/<name>/handler.ts`
+ * with {@link hookguardBundling} into `dist/bundles/<name>/`), that bundle is deployed as it is, so a consumer
+ * synthesizes without esbuild, tsx or the TypeScript sources.
  */
 import { existsSync } from 'node:fs';
+import * as path from 'node:path';
 import { Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -34,8 +39,9 @@ export function newestNodeRuntime(): lambda.Runtime {
 }
 
 /**
- * The esbuild options every Hookguard Lambda is bundled with; the npm package pre-bundles its Lambdas with the same
- * options. Chosen by module load time (`npm run bench -- --only cold-start`, docs/benchmarks.md), not bundle size:
+ * The esbuild options every Hookguard Lambda is bundled with: by `NodejsFunction` when the sources are at hand (this
+ * repository), and by `npm run build` (`scripts/bundle-lambdas.ts` runs this same bundling) for the published
+ * package. Chosen by module load time (`npm run bench -- --only cold-start`, docs/benchmarks.md), not bundle size:
  * - the AWS SDK clients are bundled, not left to the runtime's copy: requiring the runtime's SDK v3 from its
  *   node_modules loads every command of each client and resolves hundreds of files, slower than one tree-shaken file;
  * - `mainFields: module, main` makes esbuild read the ESM builds of the SDK and Powertools, which tree-shake down to
@@ -60,9 +66,29 @@ export function hookguardBundling(runtime: lambda.Runtime = newestNodeRuntime())
   };
 }
 
+/** Folder of the pre-bundled handlers, relative to the package root (`dist/` in the published package). */
+export const BUNDLES_DIRECTORY = 'bundles';
+
+/** File name of a pre-bundled handler inside its folder; the function's handler is `index.handler`. */
+export const BUNDLE_FILE = 'index.js';
+
+/**
+ * The pre-bundled code of a handler entry, if the package ships it: for `<root>/lambda/<name>/handler.ts` that is
+ * `<root>/bundles/<name>/index.js`. In this repository `<root>` is the project (no bundles: the TypeScript entry is
+ * bundled at synth); in the published package it is `dist/` (bundles, no TypeScript).
+ */
+export function prebundledDirectory(entry: string): string | undefined {
+  const root = path.resolve(path.dirname(entry), '..', '..');
+  const directory = path.join(root, BUNDLES_DIRECTORY, path.basename(path.dirname(entry)));
+  return existsSync(path.join(directory, BUNDLE_FILE)) ? directory : undefined;
+}
+
 /** Props of {@link WebhookFunction}. */
 export interface WebhookFunctionProps {
-  /** Absolute path of the TypeScript entry file; it must export `handler`. */
+  /**
+   * Absolute path of the TypeScript entry file (`.../lambda/<name>/handler.ts`); it must export `handler`. When the
+   * package ships a pre-bundled copy (see {@link prebundledDirectory}) that copy is used and the file need not exist.
+   */
   readonly entry: string;
   /** The stage the function serves: its metrics' `Stage` dimension (`HOOKGUARD_STAGE`). */
   readonly stageName: string;
@@ -115,7 +141,7 @@ export interface WebhookFunctionProps {
  */
 export class WebhookFunction extends Construct {
   /** The function. */
-  public readonly function: NodejsFunction;
+  public readonly function: lambda.Function;
   /** Its execution role. */
   public readonly role: iam.Role;
   /** Its log group. */
@@ -130,7 +156,8 @@ export class WebhookFunction extends Construct {
     super(scope, id);
     const timeout = props.timeout ?? Duration.seconds(10);
     const memorySize = props.memorySize ?? 256;
-    validate(props, timeout, memorySize);
+    const prebundled = Token.isUnresolved(props.entry) ? undefined : prebundledDirectory(props.entry);
+    validate(props, timeout, memorySize, prebundled);
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: props.logRetentionDays as logs.RetentionDays,
@@ -143,10 +170,7 @@ export class WebhookFunction extends Construct {
     this.logGroup.grantWrite(this.role);
 
     const runtime = newestNodeRuntime();
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: props.entry,
-      handler: 'handler',
-      runtime,
+    const functionProps: lambda.FunctionOptions = {
       architecture: lambda.Architecture.ARM_64,
       description: props.description,
       memorySize,
@@ -158,7 +182,6 @@ export class WebhookFunction extends Construct {
         HOOKGUARD_STAGE: props.stageName,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       },
-      bundling: hookguardBundling(runtime),
       // JSON logs let Lambda filter by level: system level WARN drops the START, END and REPORT lines Lambda writes
       // for every invocation (about 300 bytes, the largest part of the verifier's log volume), while Lambda still
       // publishes Duration, Errors and Throttles as metrics. Application level INFO keeps the EMF lines, which have no
@@ -166,7 +189,22 @@ export class WebhookFunction extends Construct {
       loggingFormat: lambda.LoggingFormat.JSON,
       systemLogLevelV2: lambda.SystemLogLevel.WARN,
       applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
-    });
+    };
+    this.function =
+      prebundled === undefined
+        ? new NodejsFunction(this, 'Function', {
+            ...functionProps,
+            entry: props.entry,
+            handler: 'handler',
+            runtime,
+            bundling: hookguardBundling(runtime),
+          })
+        : new lambda.Function(this, 'Function', {
+            ...functionProps,
+            runtime,
+            code: lambda.Code.fromAsset(prebundled),
+            handler: `${path.basename(BUNDLE_FILE, '.js')}.handler`,
+          });
 
     // Active tracing set on the resource directly: the `tracing` prop would add X-Ray's wildcard statement to the
     // role's default policy, where an acknowledgement of `Resource::*` would also hide any later wildcard grant.
@@ -194,9 +232,14 @@ export class WebhookFunction extends Construct {
 /** Variables the construct sets itself (NODE_OPTIONS: source maps stay off, see {@link hookguardBundling}). */
 const CONSTRUCT_ENVIRONMENT = ['NODE_OPTIONS', 'HOOKGUARD_STAGE', 'POWERTOOLS_METRICS_NAMESPACE'];
 
-function validate(props: WebhookFunctionProps, timeout: Duration, memorySize: number): void {
+function validate(
+  props: WebhookFunctionProps,
+  timeout: Duration,
+  memorySize: number,
+  prebundled: string | undefined,
+): void {
   const problems = new PropsProblems('WebhookFunction');
-  if (!Token.isUnresolved(props.entry) && !existsSync(props.entry)) {
+  if (!Token.isUnresolved(props.entry) && prebundled === undefined && !existsSync(props.entry)) {
     problems.add(`entry must be an existing file, got ${show(props.entry)}`);
   }
   problems.oneOf('logRetentionDays', props.logRetentionDays, VALID_LOG_RETENTION_DAYS);

@@ -1,6 +1,6 @@
 /**
  * Jest transformer: TypeScript and ESM-only dependencies (@middy/core 7) to CommonJS with esbuild, the same
- * compiler that bundles the Lambdas. Type checking is `npm run build`'s job, not the test runner's.
+ * compiler that bundles the Lambdas. Type checking is `npm run typecheck`'s job, not the test runner's.
  */
 const { createHash } = require('node:crypto');
 const { transformSync } = require('esbuild');

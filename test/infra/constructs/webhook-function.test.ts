@@ -1,10 +1,12 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Duration, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import {
   newestNodeRuntime,
+  prebundledDirectory,
   WebhookFunction,
   type WebhookFunctionProps,
 } from '../../../lib/constructs/webhook-function';
@@ -167,5 +169,54 @@ describe('WebhookFunction', () => {
     ],
   ])('rejects %s', (_case, overrides, message) => {
     expect(() => new WebhookFunction(testStack(), 'Fn', functionProps(overrides))).toThrow(message);
+  });
+
+  describe('pre-bundled code (the published package)', () => {
+    let root: string;
+
+    beforeAll(() => {
+      // The package layout: <root>/bundles/<name>/index.js, and no <root>/lambda/<name>/handler.ts.
+      root = mkdtempSync(path.join(tmpdir(), 'hookguard-prebundled-'));
+      mkdirSync(path.join(root, 'bundles', 'probe'), { recursive: true });
+      writeFileSync(path.join(root, 'bundles', 'probe', 'index.js'), 'exports.handler=async()=>"prebundled-marker";');
+    });
+
+    afterAll(() => {
+      rmSync(root, { recursive: true, force: true });
+    });
+
+    it('finds the bundle of an entry, and nothing where the package ships none', () => {
+      expect(prebundledDirectory(path.join(root, 'lambda', 'probe', 'handler.ts'))).toBe(
+        path.join(root, 'bundles', 'probe'),
+      );
+      expect(prebundledDirectory(path.join(root, 'lambda', 'other', 'handler.ts'))).toBeUndefined();
+      expect(prebundledDirectory(FIXTURE_ENTRY)).toBeUndefined();
+    });
+
+    it('deploys the bundle as it is, with every other setting unchanged', () => {
+      const app = testApp({ bundle: true });
+      const stack = testStack(app, 'Prebundled');
+      new WebhookFunction(stack, 'Fn', functionProps({ entry: path.join(root, 'lambda', 'probe', 'handler.ts') }));
+      const template = Template.fromStack(stack);
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+        Environment: { Variables: Match.objectLike({ HOOKGUARD_STAGE: Match.anyValue() }) },
+        LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }),
+      });
+      const assembly = app.synth();
+      const assetDirs = readdirSync(assembly.directory).filter((name) => name.startsWith('asset.'));
+      expect(assetDirs).toHaveLength(1);
+      expect(readFileSync(path.join(assembly.directory, assetDirs[0] as string, 'index.js'), 'utf8')).toContain(
+        'prebundled-marker',
+      );
+    });
+
+    it('shares one bundling configuration with the build step (scripts/bundle-lambdas.ts)', () => {
+      const script = readFileSync(path.join(__dirname, '..', '..', '..', 'scripts', 'bundle-lambdas.ts'), 'utf8');
+      expect(script).toContain('bundling: hookguardBundling(');
+    });
   });
 });

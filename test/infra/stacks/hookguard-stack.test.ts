@@ -320,4 +320,24 @@ describe('HookguardStack', () => {
       domainTemplate.resourceCountIs('AWS::Route53::RecordSet', 1);
     });
   });
+
+  it('keeps the logical ids its stateful resources had before the stack became a user of the Hookguard construct', () => {
+    // A changed logical id would replace the resource on the next deploy: a new key, new secrets (new credential in
+    // every provider URL), an empty ledger, a new bus and archive. These ids were synthesised by the stack before.
+    const stateful = [
+      ['SecretsKey9BF95D68', 'AWS::KMS::Key'],
+      ['SecretsKeyAlias7844D2A4', 'AWS::KMS::Alias'],
+      ['SecretsCredentialsE782A45C', 'AWS::SecretsManager::Secret'],
+      ['SecretsSigningKeys20695C0E', 'AWS::SecretsManager::Secret'],
+      ['DedupeTable49DB3553', 'AWS::DynamoDB::Table'],
+      ['EventsBus45DE4339', 'AWS::Events::EventBus'],
+      ['EventsArchive5A2DBDD8', 'AWS::Events::Archive'],
+      ['RoutesuppressionDeadLetterQueue127FD06B', 'AWS::SQS::Queue'],
+      ['ApiRestApiE35FEAFE', 'AWS::ApiGateway::RestApi'],
+      ['FirewallWebAcl5A849C4E', 'AWS::WAFv2::WebACL'],
+    ];
+    const resources = template.toJSON().Resources as Record<string, { Type: string }>;
+    expect(stateful.map(([id]) => [id, resources[id as string]?.Type])).toEqual(stateful);
+    expect(stack.hookguard.node.id).toBe('Default');
+  });
 });

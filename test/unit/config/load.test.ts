@@ -460,6 +460,7 @@ describe('cidrProblem', () => {
 
 describe('loadConfig', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hookguard-config-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('loads the repository default configuration without a problem', () => {
     const config = loadConfig('hookguard.config.json');
