@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { createWebhookProcessor } from '../lambda/core/pipeline';
 import { mailgunSimulator } from '../src/simulate/mailgun';
 import { CURRENT, warmDecider } from './figures/authorizer';
-import { runChild } from './lib/child';
+import { buildBundle } from './lib/bundle';
+import { lastJsonLine, runChild } from './lib/child';
 import {
   type CostBreakdown,
   type CostInputs,
@@ -75,6 +76,26 @@ export async function measureVerifierCpuMs(): Promise<number> {
   return result.medianMs / REQUESTS_PER_ITERATION;
 }
 
+/**
+ * Bytes the verifier Lambda handler writes per single-event request, measured by `bench/workers/log-bytes-worker.ts`
+ * (bundled like the Lambda, run in its own process): distinct accepted Mailgun posts through the real handler with
+ * the production Powertools logger and metrics.
+ */
+export async function measureVerifierLogBytes(requests = 200): Promise<{ bytesPerRequest: number; sample: string }> {
+  const outDir = scratchDir(REPO_ROOT, 'log-bytes');
+  const worker = await buildBundle(
+    REPO_ROOT,
+    join(REPO_ROOT, 'bench', 'workers', 'log-bytes-worker.ts'),
+    outDir,
+    'log-bytes-worker',
+    'stack',
+  );
+  // The SDK's one-off "Node 20 support ends" warning is this machine's, not the Lambdas' (Node 24).
+  const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+  const result = await runChild(process.execPath, [worker.file, String(requests)], { env, timeoutMs: 120_000 });
+  return lastJsonLine<{ bytesPerRequest: number; sample: string }>(result.stdout);
+}
+
 /** Authorizer CPU time per decision with warm caches, ms. */
 export async function measureAuthorizerCpuMs(): Promise<number> {
   const { handler, event } = await warmDecider([CURRENT]);
@@ -133,7 +154,9 @@ const FLAGS: Readonly<Record<string, { key: keyof CostInputs; help: string }>> =
     key: 'wafLoggedFraction',
     help: 'share of requests WAF blocks or counts, logged when the template filters the WAF log (default 0.01)',
   },
-  '--verifier-log-bytes': { key: 'verifierLogBytes', help: 'bytes the verifier logs per request (default 600)' },
+  '--verifier-log-bytes': { key: 'verifierLogBytes', help: 'bytes the verifier logs per request (default: measured)' },
+  '--active-providers': { key: 'activeProviders', help: 'providers sending traffic, for custom metrics (default 3)' },
+  '--canary-minutes': { key: 'canaryIntervalMinutes', help: 'minutes between scheduled canaries, 0 for none (default 5)' },
   '--event-bytes': { key: 'eventBytes', help: 'bytes per archived event (default 1500)' },
   '--route-match-fraction': { key: 'routeMatchFraction', help: 'share of events a route delivers (default 0.03)' },
 };
@@ -187,7 +210,8 @@ async function main(): Promise<void> {
   const facts = readTemplateFacts(template);
   const verifierCpuMs = options.inputs.verifierCpuMs ?? (await measureVerifierCpuMs());
   const authorizerCpuMs = options.inputs.authorizerCpuMs ?? (await measureAuthorizerCpuMs());
-  const inputs: CostInputs = { ...DEFAULT_INPUTS, ...options.inputs, verifierCpuMs, authorizerCpuMs };
+  const verifierLogBytes = options.inputs.verifierLogBytes ?? (await measureVerifierLogBytes()).bytesPerRequest;
+  const inputs: CostInputs = { ...DEFAULT_INPUTS, ...options.inputs, verifierCpuMs, authorizerCpuMs, verifierLogBytes };
   for (const line of describeBreakdown(facts, inputs, computeCost(facts, inputs))) console.log(line);
   console.log('');
   for (const volume of [1e6, 1e7, 1e8]) {

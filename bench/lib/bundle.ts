@@ -1,30 +1,42 @@
 /**
- * Bundles a Lambda entry exactly as the stack does (`lib/constructs/webhook-function.ts`: `NodejsFunction` with
- * esbuild, platform node, the runtime's Node target, CommonJS, minified, linked source map without sources
- * content, `@aws-sdk/*` external), or "naively" with the SDK bundled in, for comparison.
+ * Bundles a Lambda entry the ways the cold-start figure compares: exactly as the stack does (`hookguardBundling()` of
+ * `lib/constructs/webhook-function.ts`, translated to esbuild's API), the same with a source map, the previous stack
+ * bundle (AWS SDK left to the runtime's copy), and "naively" (everything bundled from the packages' CommonJS builds,
+ * with a source map), the issue's baseline.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
-import { build, type Metafile } from 'esbuild';
-
-/**
- * The esbuild target of the stack's runtime. The stack derives it from the newest runtime aws-cdk-lib knows
- * (`nodejs24.x` -> `node24`); kept in step with `newestNodeRuntime()` by reading the same runtime list.
- */
-export function stackTarget(): string {
-  // Imported lazily: aws-cdk-lib is large and only this needs it.
-  const { Runtime } = require('aws-cdk-lib/aws-lambda') as typeof import('aws-cdk-lib/aws-lambda');
-  const candidates = ['NODEJS_24_X', 'NODEJS_22_X', 'NODEJS_20_X'] as const;
-  for (const name of candidates) {
-    const runtime = (Runtime as unknown as Record<string, { name: string } | undefined>)[name];
-    if (runtime) return runtime.name.replace('nodejs', 'node').replace('.x', '');
-  }
-  return 'node20';
-}
+import { type BuildOptions, build, type Metafile } from 'esbuild';
+import { hookguardBundling } from '../../lib/constructs/webhook-function';
 
 /** How a bundle was built. */
-export type BundleKind = 'stack' | 'naive';
+export type BundleKind = 'stack' | 'stack-source-map' | 'runtime-sdk' | 'naive';
+
+/** The stack's bundling options (`hookguardBundling()`), read from the construct so the figure never drifts. */
+function stackBundling(): {
+  target: string;
+  minify: boolean;
+  mainFields: string[];
+  external: string[];
+  format: 'cjs' | 'esm';
+  sourcemap: boolean;
+} {
+  const options = hookguardBundling();
+  return {
+    target: options.target ?? 'node24',
+    minify: options.minify ?? false,
+    mainFields: options.mainFields ?? ['main', 'module'],
+    external: options.externalModules ?? ['@aws-sdk/*'],
+    format: options.format === 'esm' ? 'esm' : 'cjs',
+    sourcemap: options.sourceMap ?? false,
+  };
+}
+
+/** The esbuild target of the stack's runtime (`nodejs24.x` -> `node24`). */
+export function stackTarget(): string {
+  return stackBundling().target;
+}
 
 /** A built bundle and what is in it. */
 export interface BuiltBundle {
@@ -61,10 +73,31 @@ function summarise(metafile: Metafile, outfile: string): { externals: string[]; 
   return { externals: [...externals].sort(), byPackage: [...totals].sort((a, b) => b[1] - a[1]) };
 }
 
-/**
- * Builds `entry` into `outDir/<name>.js` the way `kind` says. `stack`: the stack's options; `naive`: the same but
- * with the AWS SDK bundled in (what shipping the SDK inside the function would cost).
- */
+/** esbuild options of each kind. */
+function optionsOf(kind: BundleKind): BuildOptions {
+  const stack = stackBundling();
+  const common: BuildOptions = {
+    bundle: true,
+    platform: 'node',
+    target: stack.target,
+    format: stack.format,
+    minify: stack.minify,
+  };
+  switch (kind) {
+    case 'stack':
+      return { ...common, mainFields: stack.mainFields, external: stack.external, sourcemap: stack.sourcemap };
+    case 'stack-source-map':
+      return { ...common, mainFields: stack.mainFields, external: stack.external, sourcemap: true, sourcesContent: false };
+    case 'runtime-sdk':
+      // The stack before: SDK left to the runtime's copy (resolved from node_modules here), linked source map.
+      return { ...common, external: ['@aws-sdk/*'], sourcemap: true, sourcesContent: false };
+    case 'naive':
+      // Everything inside, from each package's default (CommonJS) build, linked source map.
+      return { ...common, external: [], sourcemap: true, sourcesContent: false };
+  }
+}
+
+/** Builds `entry` into `outDir/<name>.js` the way `kind` says. */
 export async function buildBundle(
   root: string,
   entry: string,
@@ -75,15 +108,8 @@ export async function buildBundle(
   const outfile = join(outDir, `${name}.js`);
   const tsconfig = join(root, 'tsconfig.json');
   const result = await build({
+    ...optionsOf(kind),
     entryPoints: [entry],
-    bundle: true,
-    platform: 'node',
-    target: stackTarget(),
-    format: 'cjs',
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
-    external: kind === 'stack' ? ['@aws-sdk/*'] : [],
     ...(existsSync(tsconfig) ? { tsconfig } : {}),
     outfile,
     metafile: true,
@@ -96,7 +122,7 @@ export async function buildBundle(
     file: outfile,
     bytes: code.length,
     deflatedBytes: deflateRawSync(code, { level: 9 }).length,
-    sourceMapBytes: existsSync(`${outfile}.map`) ? statSync(`${outfile}.map`).size : 0,
+    sourceMapBytes: existsSync(`${outfile}.map`) && optionsOf(kind).sourcemap ? statSync(`${outfile}.map`).size : 0,
     externalImports: externals,
     byPackage,
   };

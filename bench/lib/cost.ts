@@ -6,6 +6,9 @@
  * so that a user can rerun the model for their own traffic (`npx tsx bench/cost-model.ts --help`).
  */
 
+/** Custom metric series every provider with traffic keeps active every hour (see `activeProviders`). */
+export const CONTINUOUS_SERIES_PER_PROVIDER = 4;
+
 /** Hours AWS bills a month as (fixed monthly prices are per 730 hours). */
 export const HOURS_PER_MONTH = 730;
 export const SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600;
@@ -38,9 +41,13 @@ export const LIST_PRICES = {
   secretsApiPer10k: { usd: 0.05, per: '10,000 API calls', source: 'aws-facts' },
   kmsKeyPerMonth: { usd: 1, per: 'customer managed key-month', source: 'aws-pricing-page' },
   kmsPer10k: { usd: 0.03, per: '10,000 requests', source: 'aws-pricing-page' },
-  logsIngestionPerGb: { usd: 0.5, per: 'GB ingested (standard and vended)', source: 'aws-pricing-page' },
+  logsIngestionPerGb: { usd: 0.5, per: 'GB ingested (Standard class)', source: 'aws-pricing-page' },
+  logsInfrequentIngestionPerGb: { usd: 0.25, per: 'GB ingested (Infrequent Access class)', source: 'aws-pricing-page' },
   xrayPerMillionTraces: { usd: 5, per: 'million traces recorded', source: 'aws-pricing-page' },
   metricPerMonth: { usd: 0.3, per: 'custom metric-month (first 10,000)', source: 'aws-pricing-page' },
+  alarmMetricPerMonth: { usd: 0.1, per: 'standard-resolution alarm metric-month', source: 'aws-pricing-page' },
+  compositeAlarmPerMonth: { usd: 0.5, per: 'composite alarm-month', source: 'aws-pricing-page' },
+  dashboardPerMonth: { usd: 3, per: 'dashboard-month', source: 'aws-pricing-page' },
   archivePerGb: { usd: 0.1, per: 'GB of events archived', source: 'aws-pricing-page' },
   sqsPerMillion: { usd: 0.4, per: 'million requests', source: 'aws-pricing-page' },
 } as const satisfies Record<string, Price>;
@@ -65,8 +72,21 @@ export interface TemplateFacts {
   readonly detailedMetrics: boolean;
   /** POST methods (one per enabled provider): the methods that receive traffic. */
   readonly postMethods: number;
-  /** Characters of one API access log line (the format, placeholders about as long as their values). */
+  /** Bytes of one API access log line: the format with each variable replaced by a typical value. */
   readonly accessLogBytes: number;
+  /** The access log group is in the Infrequent Access class (half the ingestion price). */
+  readonly accessLogInfrequentAccess: boolean;
+  /**
+   * The verifier writes Lambda's START, END and REPORT lines per invocation (text logs, or JSON logs with a system
+   * log level of INFO or DEBUG).
+   */
+  readonly verifierPlatformLogs: boolean;
+  /** Metrics the stack's alarms watch (one per single-metric alarm, one per metric of a metric-math alarm). */
+  readonly alarmMetrics: number;
+  readonly compositeAlarms: number;
+  readonly dashboards: number;
+  /** A scheduled function writes hourly rotation-state metrics (the credential watch). */
+  readonly credentialWatch: boolean;
   readonly wafLogging: boolean;
   /** The WAF logging filter drops allowed requests (keeps only what WAF blocked or counted). */
   readonly wafLogFilter: boolean;
@@ -103,6 +123,53 @@ function envOf(props: Record<string, unknown>): Record<string, unknown> {
   >;
 }
 
+/**
+ * Typical value lengths of API Gateway's `$context` variables in one line (a UUID request id, an IPv4 address, a
+ * provider's user agent...); an unknown variable counts as long as its name.
+ */
+const TYPICAL_CONTEXT_VALUE_BYTES: Readonly<Record<string, number>> = {
+  '$context.requestId': 36,
+  '$context.extendedRequestId': 16,
+  '$context.requestTime': 26,
+  '$context.requestTimeEpoch': 13,
+  '$context.identity.sourceIp': 13,
+  '$context.identity.userAgent': 30,
+  '$context.httpMethod': 4,
+  '$context.resourcePath': 18,
+  '$context.protocol': 8,
+  '$context.status': 3,
+  '$context.responseLength': 3,
+  '$context.responseLatency': 3,
+  '$context.integration.requestId': 36,
+  '$context.integration.status': 3,
+  '$context.integration.latency': 3,
+  '$context.integration.error': 1,
+  '$context.waf.status': 3,
+  '$context.wafResponseCode': 9,
+  '$context.authorizer.status': 3,
+  '$context.authorizer.latency': 1,
+  '$context.authorizer.error': 1,
+  '$context.authorizer.credentialVersion': 36,
+  '$context.authorizer.credentialStage': 10,
+  '$context.error.responseType': 1,
+  '$context.error.message': 1,
+  '$context.xrayTraceId': 1,
+  '$context.tlsVersion': 7,
+  '$context.cipherSuite': 22,
+};
+
+/** Bytes of one access log line of `format`: every `$context.x` replaced by a typical value's length. */
+export function accessLogLineBytes(format: string): number {
+  return format.replace(/\$context(?:\.[A-Za-z]+)+/g, (variable) => 'x'.repeat(TYPICAL_CONTEXT_VALUE_BYTES[variable] ?? variable.length)).length;
+}
+
+/** Alarm metrics of one `AWS::CloudWatch::Alarm`: its metric-math inputs, or 1. */
+function alarmMetricsOf(properties: Record<string, unknown> | undefined): number {
+  const metrics = properties?.Metrics as Array<{ MetricStat?: unknown }> | undefined;
+  if (!Array.isArray(metrics)) return 1;
+  return Math.max(1, metrics.filter((metric) => metric.MetricStat !== undefined).length);
+}
+
 /** Reads the {@link TemplateFacts} of a synthesized Hookguard stack template. */
 export function readTemplateFacts(template: unknown): TemplateFacts {
   const resources = resourcesOf(template);
@@ -113,7 +180,14 @@ export function readTemplateFacts(template: unknown): TemplateFacts {
   const acls = ofType('AWS::WAFv2::WebACL');
   const stage = ofType('AWS::ApiGateway::Stage')[0]?.Properties ?? {};
   const methodSettings = (stage.MethodSettings as Array<{ MetricsEnabled?: boolean }> | undefined) ?? [];
-  const accessLogFormat = (stage.AccessLogSetting as { Format?: string } | undefined)?.Format ?? '';
+  const accessLogSetting = stage.AccessLogSetting as { Format?: string; DestinationArn?: unknown } | undefined;
+  const accessLogFormat = accessLogSetting?.Format ?? '';
+  // The destination names its log group by `Ref` (inside an `Fn::Join`) or `Fn::GetAtt`, whichever CDK wrote.
+  const referenced = JSON.stringify(accessLogSetting?.DestinationArn ?? null).match(/"(?:Ref|Fn::GetAtt)":\[?"([^"]+)"/g) ?? [];
+  const accessLogGroup = referenced
+    .map((match) => resources[(/"([^"]+)"$/.exec(match) as RegExpExecArray)[1] as string])
+    .find((resource) => resource?.Type === 'AWS::Logs::LogGroup');
+  const verifierLogging = verifier.LoggingConfig as { LogFormat?: string; SystemLogLevel?: string } | undefined;
   const authorizerResource = ofType('AWS::ApiGateway::Authorizer')[0]?.Properties ?? {};
   const lambdaTracing = ofType('AWS::Lambda::Function').some(
     (fn) => (fn.Properties?.TracingConfig as { Mode?: string } | undefined)?.Mode === 'Active',
@@ -150,7 +224,18 @@ export function readTemplateFacts(template: unknown): TemplateFacts {
     tracing: lambdaTracing || stage.TracingEnabled === true,
     detailedMetrics: methodSettings.some((setting) => setting.MetricsEnabled === true),
     postMethods: ofType('AWS::ApiGateway::Method').filter((method) => method.Properties?.HttpMethod === 'POST').length,
-    accessLogBytes: accessLogFormat.length,
+    accessLogBytes: accessLogLineBytes(accessLogFormat),
+    accessLogInfrequentAccess: accessLogGroup?.Properties?.LogGroupClass === 'INFREQUENT_ACCESS',
+    verifierPlatformLogs: !(
+      verifierLogging?.LogFormat === 'JSON' &&
+      (verifierLogging.SystemLogLevel === 'WARN' || verifierLogging.SystemLogLevel === 'ERROR')
+    ),
+    alarmMetrics: ofType('AWS::CloudWatch::Alarm').reduce((sum, alarm) => sum + alarmMetricsOf(alarm.Properties), 0),
+    compositeAlarms: ofType('AWS::CloudWatch::CompositeAlarm').length,
+    dashboards: ofType('AWS::CloudWatch::Dashboard').length,
+    credentialWatch: Object.entries(resources).some(
+      ([id, resource]) => resource.Type === 'AWS::Lambda::Function' && /Watch/.test(id),
+    ),
     wafLogging: wafLogging !== undefined,
     wafLogFilter,
     traceSampling: samplingRule
@@ -193,8 +278,21 @@ export interface CostInputs {
    * bodies over 8 KB counted by the core rule set's size rule; single-event posts are smaller).
    */
   readonly wafLoggedFraction: number;
-  /** Bytes the verifier logs per request (platform START/END/REPORT lines and its own JSON line; assumed). */
+  /** Bytes the verifier itself writes per request (its metrics line; measured by the cost figure). */
   readonly verifierLogBytes: number;
+  /** Bytes of Lambda's START, END and REPORT lines per invocation, when the template keeps them (assumed). */
+  readonly platformLogBytes: number;
+  /**
+   * Providers sending traffic. Each keeps 4 custom metrics active every hour (Requests accepted and duplicate,
+   * EventsPublished, AuthorizerDecisions current); rarer series (rejections, retries, refusals) are billed only for
+   * the hours they have data and are left out.
+   */
+  readonly activeProviders: number;
+  /** Minutes between two scheduled canaries (0: no canary). */
+  readonly canaryIntervalMinutes: number;
+  /** Billed duration of one canary run: post, then wait for the delivery to be confirmed (assumed). */
+  readonly canaryBilledMs: number;
+  readonly canaryMemoryMb: number;
   /** Whether CloudWatch Logs ingestion is part of the total. */
   readonly includeLogs: boolean;
   /** Bytes of one event as archived (the EventBridge envelope). */
@@ -226,7 +324,12 @@ export const DEFAULT_INPUTS: CostInputs = {
   peakFactor: 3,
   wafLogBytes: 2000,
   wafLoggedFraction: 0.01,
-  verifierLogBytes: 600,
+  verifierLogBytes: 300,
+  platformLogBytes: 330,
+  activeProviders: 3,
+  canaryIntervalMinutes: 5,
+  canaryBilledMs: 1500,
+  canaryMemoryMb: 256,
   includeLogs: true,
   eventBytes: 1500,
   routeMatchFraction: 0.03,
@@ -340,7 +443,16 @@ export function computeCost(facts: TemplateFacts, inputs: CostInputs): CostBreak
   const wafLogBytesPerRequest = facts.wafLogging
     ? inputs.wafLogBytes * (facts.wafLogFilter ? inputs.wafLoggedFraction : 1)
     : 0;
-  const logGb = (requests * (facts.accessLogBytes + wafLogBytesPerRequest + inputs.verifierLogBytes)) / 1e9;
+  const accessLogGb = (requests * facts.accessLogBytes) / 1e9;
+  const accessLogPrice = facts.accessLogInfrequentAccess ? p.logsInfrequentIngestionPerGb : p.logsIngestionPerGb;
+  const verifierLogBytesPerRequest = inputs.verifierLogBytes + (facts.verifierPlatformLogs ? inputs.platformLogBytes : 0);
+  const standardLogGb = (requests * (wafLogBytesPerRequest + verifierLogBytesPerRequest)) / 1e9;
+
+  // Custom metrics (EMF): continuously active series per provider with traffic, the credential watch's three, and
+  // the canary's two. A series is billed for the hours it has data, so rarer ones cost next to nothing.
+  const canaryRuns = inputs.canaryIntervalMinutes > 0 ? (HOURS_PER_MONTH * 60) / inputs.canaryIntervalMinutes : 0;
+  const metricSeries =
+    inputs.activeProviders * CONTINUOUS_SERIES_PER_PROVIDER + (facts.credentialWatch ? 3 : 0) + (canaryRuns > 0 ? 2 : 0);
 
   const lines: CostLine[] = [
     {
@@ -533,23 +645,87 @@ export function computeCost(facts: TemplateFacts, inputs: CostInputs): CostBreak
       ? [
           {
             service: 'CloudWatch Logs',
-            item: 'ingestion (API access log, WAF log, verifier log)',
-            quantity: logGb,
+            item: `API access log ingestion (${facts.accessLogInfrequentAccess ? 'Infrequent Access' : 'Standard'} class)`,
+            quantity: accessLogGb,
             unit: 'GB',
-            monthlyUsd: logGb * p.logsIngestionPerGb.usd,
+            monthlyUsd: accessLogGb * accessLogPrice.usd,
+            kind: 'variable' as const,
+            floor: false,
+            source: accessLogPrice.source,
+            basis: `${formatBytes(facts.accessLogBytes)} B per request (the template's format, typical values); $${accessLogPrice.usd} per ${accessLogPrice.per}; storage not counted`,
+          },
+          {
+            service: 'CloudWatch Logs',
+            item: 'verifier and WAF log ingestion (Standard class: EMF needs it)',
+            quantity: standardLogGb,
+            unit: 'GB',
+            monthlyUsd: standardLogGb * p.logsIngestionPerGb.usd,
             kind: 'variable' as const,
             floor: false,
             source: p.logsIngestionPerGb.source,
             basis:
-              `${facts.accessLogBytes} + ${formatBytes(wafLogBytesPerRequest)} + ${inputs.verifierLogBytes} B per request` +
+              `verifier ${formatBytes(inputs.verifierLogBytes)} B per request (its one metrics line)` +
+              (facts.verifierPlatformLogs ? ` + ${inputs.platformLogBytes} B of START/END/REPORT lines` : ', no platform lines (system log level WARN)') +
+              ` + WAF ${formatBytes(wafLogBytesPerRequest)} B` +
               (facts.wafLogging && facts.wafLogFilter
-                ? ` (WAF logs only blocked or counted requests: ${formatPercent(inputs.wafLoggedFraction)} of ${inputs.wafLogBytes} B)`
+                ? ` (only blocked or counted requests: ${formatPercent(inputs.wafLoggedFraction)} of ${inputs.wafLogBytes} B)`
                 : '') +
               `; $${p.logsIngestionPerGb.usd} per ${p.logsIngestionPerGb.per}; storage not counted`,
           },
         ]
       : []),
+    {
+      service: 'CloudWatch',
+      item: `custom metrics (EMF): ${metricSeries} series`,
+      quantity: metricSeries,
+      unit: 'metric-months',
+      monthlyUsd: metricSeries * p.metricPerMonth.usd,
+      kind: 'fixed',
+      floor: false,
+      source: p.metricPerMonth.source,
+      basis:
+        `${inputs.activeProviders} provider(s) with traffic x ${CONTINUOUS_SERIES_PER_PROVIDER} always-active series` +
+        `${facts.credentialWatch ? ' + 3 credential-watch series' : ''}${canaryRuns > 0 ? ' + 2 canary series' : ''}; ` +
+        `$${p.metricPerMonth.usd} per ${p.metricPerMonth.per}; rarer series are billed only for hours with data`,
+    },
+    {
+      service: 'CloudWatch',
+      item: `alarms (${facts.alarmMetrics} alarm metrics, ${facts.compositeAlarms} composite, from the template) and dashboards (${facts.dashboards})`,
+      quantity: facts.alarmMetrics + facts.compositeAlarms + facts.dashboards,
+      unit: 'alarm/dashboard-months',
+      monthlyUsd:
+        facts.alarmMetrics * p.alarmMetricPerMonth.usd +
+        facts.compositeAlarms * p.compositeAlarmPerMonth.usd +
+        facts.dashboards * p.dashboardPerMonth.usd,
+      kind: 'fixed',
+      floor: false,
+      source: 'template',
+      basis: `$${p.alarmMetricPerMonth.usd} per ${p.alarmMetricPerMonth.per}, $${p.compositeAlarmPerMonth.usd} per ${p.compositeAlarmPerMonth.per}, $${p.dashboardPerMonth.usd} per ${p.dashboardPerMonth.per}`,
+    },
   ];
+  if (canaryRuns > 0) {
+    // Each canary is one more webhook request through the whole stage (billed like any other), plus its own run.
+    const variablePerRequest =
+      lines.filter((line) => line.kind === 'variable').reduce((sum, line) => sum + line.monthlyUsd, 0) / requests;
+    const canaryGbSeconds = ((canaryRuns * inputs.canaryBilledMs) / 1000) * (inputs.canaryMemoryMb / 1024);
+    lines.push({
+      service: 'Canary',
+      item: `scheduled canary every ${inputs.canaryIntervalMinutes} min (${Math.round(canaryRuns).toLocaleString('en-US')} runs)`,
+      quantity: canaryRuns,
+      unit: 'runs',
+      monthlyUsd:
+        canaryRuns * variablePerRequest +
+        (canaryRuns / 1e6) * p.lambdaPerMillion.usd +
+        canaryGbSeconds * p.lambdaArmPerGbSecond.usd +
+        p.alarmMetricPerMonth.usd,
+      kind: 'fixed',
+      floor: false,
+      source: 'aws-facts',
+      basis:
+        `each run: one webhook request through the stage at its variable cost, one Lambda run of ` +
+        `${inputs.canaryBilledMs} ms at ${inputs.canaryMemoryMb} MB, plus its alarm; its 2 metrics are counted above`,
+    });
+  }
 
   const monthlyUsd = lines.reduce((sum, line) => sum + line.monthlyUsd, 0);
   const variable = lines.filter((line) => line.kind === 'variable').reduce((sum, line) => sum + line.monthlyUsd, 0);

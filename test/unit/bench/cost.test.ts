@@ -1,5 +1,7 @@
 import {
+  accessLogLineBytes,
   billedLambdaMs,
+  CONTINUOUS_SERIES_PER_PROVIDER,
   computeCost,
   DEFAULT_INPUTS,
   readTemplateFacts,
@@ -16,6 +18,7 @@ function template(
     metrics?: boolean;
     logKeeps?: string[];
     sampling?: { ReservoirSize: number; FixedRate: number };
+    monitoring?: boolean;
   } = {},
 ) {
   return {
@@ -25,6 +28,7 @@ function template(
         Properties: {
           MemorySize: 256,
           TracingConfig: overrides.tracing ? { Mode: 'Active' } : undefined,
+          ...(overrides.monitoring ? { LoggingConfig: { LogFormat: 'JSON', SystemLogLevel: 'WARN' } } : {}),
           Environment: { Variables: { SECRET_CACHE_TTL_SECONDS: '60' } },
         },
       },
@@ -41,9 +45,28 @@ function template(
         Type: 'AWS::ApiGateway::Stage',
         Properties: {
           MethodSettings: [{ MetricsEnabled: overrides.metrics ?? false }],
-          AccessLogSetting: { Format: 'x'.repeat(400) },
+          AccessLogSetting: {
+            Format: 'x'.repeat(400),
+            DestinationArn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':log-group:', { Ref: 'AccessLogs' }]] },
+          },
         },
       },
+      AccessLogs: {
+        Type: 'AWS::Logs::LogGroup',
+        Properties: overrides.monitoring ? { LogGroupClass: 'INFREQUENT_ACCESS' } : {},
+      },
+      ...(overrides.monitoring
+        ? {
+            AlarmA: { Type: 'AWS::CloudWatch::Alarm', Properties: { MetricName: 'Requests' } },
+            AlarmMath: {
+              Type: 'AWS::CloudWatch::Alarm',
+              Properties: { Metrics: [{ MetricStat: {} }, { MetricStat: {} }, { Expression: 'm1/m2' }] },
+            },
+            Health: { Type: 'AWS::CloudWatch::CompositeAlarm' },
+            Board: { Type: 'AWS::CloudWatch::Dashboard' },
+            MonitoringWatchFunctionAB12: { Type: 'AWS::Lambda::Function', Properties: {} },
+          }
+        : {}),
       PostA: { Type: 'AWS::ApiGateway::Method', Properties: { HttpMethod: 'POST' } },
       PostB: { Type: 'AWS::ApiGateway::Method', Properties: { HttpMethod: 'POST' } },
       AnyA: { Type: 'AWS::ApiGateway::Method', Properties: { HttpMethod: 'ANY' } },
@@ -80,6 +103,7 @@ function template(
 const bare: TemplateFacts = {
   ...readTemplateFacts(template({ wafRules: 0 })),
   accessLogBytes: 0,
+  verifierPlatformLogs: false,
   wafLogging: false,
   archive: false,
   routes: 0,
@@ -102,7 +126,32 @@ describe('cost model', () => {
         detailedMetrics: true,
         postMethods: 2,
         accessLogBytes: 400,
+        accessLogInfrequentAccess: false,
+        verifierPlatformLogs: true,
+        alarmMetrics: 0,
+        compositeAlarms: 0,
+        dashboards: 0,
+        credentialWatch: false,
       });
+    });
+
+    it('reads the access log class, the platform log setting, alarms, dashboards and the credential watch', () => {
+      expect(readTemplateFacts(template({ monitoring: true }))).toMatchObject({
+        accessLogInfrequentAccess: true,
+        verifierPlatformLogs: false,
+        // One single-metric alarm, and a metric-math alarm reading two metrics.
+        alarmMetrics: 3,
+        compositeAlarms: 1,
+        dashboards: 1,
+        credentialWatch: true,
+      });
+    });
+
+    it('sizes an access log line with typical values for its $context variables', () => {
+      expect(accessLogLineBytes('{"requestId":"$context.requestId"}')).toBe('{"requestId":""}'.length + 36);
+      expect(accessLogLineBytes('{"tls":"$context.tlsVersion","x":"$context.somethingNew"}')).toBe(
+        '{"tls":"","x":""}'.length + 7 + '$context.somethingNew'.length,
+      );
     });
 
     it('reads the WAF logging filter and the stage sampling rule', () => {
@@ -149,7 +198,14 @@ describe('cost model', () => {
   });
 
   describe('computeCost', () => {
-    const inputs = { ...DEFAULT_INPUTS, includeLogs: false, verifierCpuMs: 0.2, authorizerCpuMs: 0.02 };
+    const inputs = {
+      ...DEFAULT_INPUTS,
+      includeLogs: false,
+      verifierCpuMs: 0.2,
+      authorizerCpuMs: 0.02,
+      activeProviders: 0,
+      canaryIntervalMinutes: 0,
+    };
 
     it('puts the floor (API Gateway, WAF requests, EventBridge, Lambda requests) at $5.30 per million', () => {
       expect(computeCost(bare, inputs).floorPerMillionUsd).toBeCloseTo(5.3, 10);
@@ -190,14 +246,60 @@ describe('cost model', () => {
 
     it('logs to WAF only the share of requests it blocks or counts when the template filters its log', () => {
       const logs = (facts: TemplateFacts, wafLoggedFraction: number) =>
-        computeCost(facts, { ...inputs, includeLogs: true, wafLoggedFraction }).lines.find(
-          (line) => line.service === 'CloudWatch Logs',
+        computeCost(facts, { ...inputs, includeLogs: true, wafLoggedFraction }).lines.find((line) =>
+          line.item.startsWith('verifier and WAF'),
         )?.quantity ?? 0;
       const every = logs({ ...bare, wafLogging: true }, 0.01);
       const filtered = logs({ ...bare, wafLogging: true, wafLogFilter: true }, 0.01);
       const perRequestGb = inputs.requestsPerMonth / 1e9;
       expect(every - filtered).toBeCloseTo(perRequestGb * inputs.wafLogBytes * 0.99, 6);
       expect(logs({ ...bare, wafLogging: true, wafLogFilter: true }, 1)).toBeCloseTo(every, 6);
+    });
+
+    it('prices the access log at its class: Infrequent Access is half of Standard', () => {
+      const accessLog = (accessLogInfrequentAccess: boolean) =>
+        computeCost({ ...bare, accessLogBytes: 300, accessLogInfrequentAccess }, { ...inputs, includeLogs: true }).lines.find(
+          (line) => line.item.startsWith('API access log'),
+        )?.monthlyUsd ?? 0;
+      expect(accessLog(false)).toBeCloseTo((inputs.requestsPerMonth * 300 * 0.5) / 1e9, 6);
+      expect(accessLog(true)).toBeCloseTo(accessLog(false) / 2, 6);
+    });
+
+    it("counts Lambda's platform lines only when the template keeps them", () => {
+      const verifierLog = (verifierPlatformLogs: boolean) =>
+        computeCost({ ...bare, verifierPlatformLogs }, { ...inputs, includeLogs: true, verifierLogBytes: 300 }).lines.find(
+          (line) => line.item.startsWith('verifier and WAF'),
+        )?.quantity ?? 0;
+      expect(verifierLog(false)).toBeCloseTo((inputs.requestsPerMonth * 300) / 1e9, 6);
+      expect(verifierLog(true)).toBeCloseTo((inputs.requestsPerMonth * (300 + inputs.platformLogBytes)) / 1e9, 6);
+    });
+
+    it('bills custom metrics per provider with traffic, the credential watch and the canary', () => {
+      const metrics = (facts: TemplateFacts, activeProviders: number, canaryIntervalMinutes: number) =>
+        computeCost(facts, { ...inputs, activeProviders, canaryIntervalMinutes }).lines.find((line) =>
+          line.item.startsWith('custom metrics'),
+        );
+      expect(metrics(bare, 3, 0)?.quantity).toBe(3 * CONTINUOUS_SERIES_PER_PROVIDER);
+      expect(metrics({ ...bare, credentialWatch: true }, 3, 5)?.quantity).toBe(3 * CONTINUOUS_SERIES_PER_PROVIDER + 3 + 2);
+      expect(metrics(bare, 3, 0)?.monthlyUsd).toBeCloseTo(3 * CONTINUOUS_SERIES_PER_PROVIDER * 0.3, 10);
+    });
+
+    it('bills alarm metrics, composite alarms and dashboards from the template', () => {
+      const line = computeCost({ ...bare, alarmMetrics: 20, compositeAlarms: 1, dashboards: 1 }, inputs).lines.find(
+        (entry) => entry.item.startsWith('alarms'),
+      );
+      expect(line?.monthlyUsd).toBeCloseTo(20 * 0.1 + 0.5 + 3, 10);
+    });
+
+    it('models a canary every 5 minutes as that many more requests plus its own runs, and none at 0', () => {
+      const canary = (canaryIntervalMinutes: number) =>
+        computeCost(bare, { ...inputs, canaryIntervalMinutes }).lines.find((line) => line.service === 'Canary');
+      expect(canary(0)).toBeUndefined();
+      const line = canary(5);
+      expect(line?.quantity).toBeCloseTo((730 * 60) / 5, 6);
+      const variablePerRequest = computeCost(bare, inputs).variablePerMillionUsd / 1e6;
+      expect(line?.monthlyUsd).toBeGreaterThan((line?.quantity ?? 0) * variablePerRequest);
+      expect(line?.kind).toBe('fixed');
     });
 
     it('traces what the stage sampling rule records, else what the default rule does', () => {
