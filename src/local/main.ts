@@ -13,14 +13,16 @@ async function main(): Promise<void> {
     err: (line: string) => process.stderr.write(`${line}\n`),
     env: process.env,
   };
-  const result = await runStartCommand(process.argv.slice(2), io);
-  if ('exitCode' in result) {
-    process.exitCode = result.exitCode;
-    return;
-  }
-  const { runtime } = result;
+  // The handlers go in before the runtime starts: the banner says "listening" before startup has returned, and a
+  // supervisor may signal as soon as it reads that line.
+  let runtime: { close(): Promise<void> } | undefined; // eslint-disable-line prefer-const -- assigned once startup returns
+  let pendingSignal: NodeJS.Signals | undefined;
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
+    if (runtime === undefined) {
+      pendingSignal = signal;
+      return;
+    }
     if (stopping) {
       io.err(`hookguard: ${signal} again, exiting without waiting`);
       process.exit(1);
@@ -40,6 +42,14 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  const result = await runStartCommand(process.argv.slice(2), io);
+  if ('exitCode' in result) {
+    process.exitCode = result.exitCode;
+    if (pendingSignal !== undefined) process.exit(result.exitCode);
+    return;
+  }
+  runtime = result.runtime;
+  if (pendingSignal !== undefined) stop(pendingSignal);
 }
 
 main().catch((error: unknown) => {
