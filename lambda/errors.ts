@@ -89,10 +89,22 @@ export class MethodNotAllowedError extends HookguardError {
   }
 }
 
-/** Another invocation holds the claim on at least one event of the request; the provider should retry later. */
+/** `Retry-After` of an "in progress" answer, seconds (longer than the verifier's 25 s timeout). */
+export const IN_PROGRESS_RETRY_AFTER_SECONDS = 30;
+
+/**
+ * Another invocation holds the claim on at least one event of the request; the provider must retry later. 503 with
+ * `Retry-After`, not 409: Amazon SNS and several providers never retry a 4xx (see docs/provider-retries.md), and
+ * the message says nothing sensitive, so it is shown although the status is a 5xx.
+ */
 export class AlreadyInProgressError extends HookguardError {
-  readonly statusCode = 409;
+  readonly statusCode = 503;
   readonly code = 'in_progress';
+  /** Seconds the caller should wait: the other invocation finishes within the verifier's 25 s timeout. */
+  readonly retryAfterSeconds = IN_PROGRESS_RETRY_AFTER_SECONDS;
+  override get expose(): boolean {
+    return true;
+  }
 }
 
 /** The body exceeds the provider's size limit. */

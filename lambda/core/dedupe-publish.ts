@@ -103,6 +103,11 @@ export interface DedupePublishDeps {
   /** How long a claim holds before another invocation may take it over, seconds. */
   readonly claimLeaseSeconds: number;
   readonly options?: Partial<PublishingOptions>;
+  /**
+   * EventBridge Source of the entries.
+   * @default EVENT_SOURCE (`hookguard`); canary requests publish with `hookguard.canary` (`core/canary.ts`)
+   */
+  readonly source?: string;
 }
 
 /**
@@ -130,11 +135,11 @@ export function entrySizeOf(entry: BusEntry): number {
  * The bus entry of an event: Source `hookguard`, DetailType `email.<type>`, the event as Detail and, as Time, the
  * event's own timestamp when it has a valid one, else when Hookguard received it.
  */
-export function toBusEntry(event: NormalisedEvent): BusEntry {
+export function toBusEntry(event: NormalisedEvent, source: string = EVENT_SOURCE): BusEntry {
   // Through the guarded date helper: never an Invalid Date, whatever the timestamp says.
   const time = dateFromText(event.timestamp) ?? dateFromText(event.receivedAt);
   return {
-    source: EVENT_SOURCE,
+    source,
     detailType: detailTypeOf(event.eventType),
     detail: JSON.stringify(event),
     ...(time === null ? {} : { time }),
@@ -149,14 +154,17 @@ export function toBusEntry(event: NormalisedEvent): BusEntry {
  *
  * @throws PayloadError when even that does not fit: such an event can never be published.
  */
-export function fitToEntry(event: NormalisedEvent): { readonly event: NormalisedEvent; readonly entry: BusEntry } {
+export function fitToEntry(
+  event: NormalisedEvent,
+  source: string = EVENT_SOURCE,
+): { readonly event: NormalisedEvent; readonly entry: BusEntry } {
   const candidates: NormalisedEvent[] = [
     event,
     { ...event, raw: null, metadata: { ...event.metadata, rawTruncated: true } },
     { ...event, raw: null, metadata: { rawTruncated: true, metadataTruncated: true } },
   ];
   for (const candidate of candidates) {
-    const entry = toBusEntry(candidate);
+    const entry = toBusEntry(candidate, source);
     if (entrySizeOf(entry) <= MAX_ENTRY_BYTES) return { event: candidate, entry };
   }
   // The message names Hookguard's limit only: the event id is the sender's text (and may be what made it large).
@@ -280,7 +288,7 @@ export async function dedupeAndPublish(
       order.push({ pending: existing, repeat: true });
       continue;
     }
-    const { event, entry } = fitToEntry(original);
+    const { event, entry } = fitToEntry(original, deps.source);
     // The one contract check before the bus: a violation fails the whole request before anything is claimed.
     assertEventContract(event);
     if (event !== original) logger.warn('Event too large for one bus entry: published without raw', logFields(event));

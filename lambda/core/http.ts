@@ -1,4 +1,4 @@
-import { HookguardError, MethodNotAllowedError, UnauthorizedError } from '../errors';
+import { AlreadyInProgressError, HookguardError, MethodNotAllowedError, UnauthorizedError } from '../errors';
 
 /** The realm of the Basic challenge. Amazon SNS only sends credentials after a 401 carrying it. */
 export const BASIC_REALM = 'hookguard';
@@ -32,12 +32,19 @@ export const GATEWAY_ERROR_BODIES = {
     statusCode: 413,
     body: { error: { code: 'payload_too_large', message: 'Request body too large' } },
   },
-  throttled: { statusCode: 429, body: { error: { code: 'throttled', message: 'Too many requests' } } },
+  // 503, not 429: Amazon SNS never retries a 4xx, so a 429 would lose the notification (docs/provider-retries.md).
+  throttled: { statusCode: 503, body: { error: { code: 'throttled', message: 'Too many requests; retry later' } } },
   defaultServerError: {
     statusCode: 500,
     body: { error: { code: 'internal_error', message: 'Internal error' } },
   },
 } as const satisfies Record<string, { statusCode: number; body: ErrorBody }>;
+
+/**
+ * `Retry-After` of the throttling answers (stage throttling, WAF rate rules), seconds. Advisory: most providers keep
+ * their own schedule; it tells the ones that read it not to come back at once.
+ */
+export const THROTTLED_RETRY_AFTER_SECONDS = 60;
 
 /** A JSON response with the given status. */
 export function jsonResponse(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResponse {
@@ -54,6 +61,7 @@ export function toHttpResponse(error: unknown): HttpResponse {
     const headers: Record<string, string> = {};
     if (error instanceof UnauthorizedError) headers['www-authenticate'] = WWW_AUTHENTICATE;
     if (error instanceof MethodNotAllowedError) headers.allow = error.allowed.join(', ');
+    if (error instanceof AlreadyInProgressError) headers['retry-after'] = String(error.retryAfterSeconds);
     return jsonResponse(error.statusCode, { error: { code: error.code, message } } satisfies ErrorBody, headers);
   }
   return jsonResponse(500, GATEWAY_ERROR_BODIES.defaultServerError.body);

@@ -22,6 +22,7 @@ import {
 import type { CredentialSource, DedupeLedger, EventBusPort, HttpsGetter, Logger, SigningKeySource } from '../ports';
 import type { CertificateSource, ProviderModule, VerifyResult, WebhookRequest } from '../providers/types';
 import type { RefreshableCredentialSource } from './basic-auth';
+import { CANARY_HEADER, CANARY_SOURCE, isCanaryRequest } from './canary';
 import { dedupeAndPublish, type EventDisposition, type PublishingOptions } from './dedupe-publish';
 import { completeEvent, type EventType, isEventType, type NormalisedEvent } from './event';
 import { type HttpResponse, jsonResponse, toHttpResponse } from './http';
@@ -198,7 +199,9 @@ async function handle(
   }
 
   const events = normaliseAll(module, request, settings, parsed.events);
+  const canary = await isCanary(deps, request);
   const result = await dedupeAndPublish(events, {
+    ...(canary ? { source: CANARY_SOURCE } : {}),
     ledger: deps.ledger,
     bus: deps.bus,
     logger,
@@ -237,6 +240,21 @@ async function handle(
     published: result.published,
     duplicates: result.duplicates,
   } satisfies SuccessBody);
+}
+
+/**
+ * Whether the request is a canary (`core/canary.ts`): only looked at when the header is present, so ordinary
+ * requests never read the credentials for it.
+ */
+async function isCanary(deps: WebhookProcessorDeps, request: WebhookRequest): Promise<boolean> {
+  if (request.headers[CANARY_HEADER] === undefined) return false;
+  let passwords: string[];
+  try {
+    passwords = (await deps.credentials.acceptedCredentials()).map((credential) => credential.password);
+  } catch (error) {
+    throw new DependencyError('Could not read the accepted credentials to check a canary mark', { cause: error });
+  }
+  return isCanaryRequest(request.headers, request.body, passwords);
 }
 
 /** Media type of a Content-Type header without parameters, lower-cased; '' when absent. */

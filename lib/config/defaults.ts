@@ -2,7 +2,14 @@
  * Every default of the configuration, in one place. README's configuration reference mirrors this file.
  */
 import { type ProviderId, UNSIGNED_PROVIDERS } from '../../lambda/core/provider-ids';
-import type { AuthConfig, DedupeConfig, MonitoringConfig, ThrottlingConfig, WafConfig } from './types';
+import type {
+  AuthConfig,
+  DedupeConfig,
+  MonitoringConfig,
+  ThrottlingConfig,
+  TlsPolicyChoice,
+  WafConfig,
+} from './types';
 
 /** The configuration file read when none is named. */
 export const DEFAULT_CONFIG_FILE = 'hookguard.config.json';
@@ -87,3 +94,7 @@ export const DEFAULT_LOG_RETENTION_DAYS = 30;
 export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
+
+/** TLS policy choices, and the default: the strictest policy every enabled provider negotiates. */
+export const TLS_POLICY_CHOICES: readonly TlsPolicyChoice[] = ['provider-compatible', 'tls13-only'];
+export const DEFAULT_TLS_POLICY: TlsPolicyChoice = 'provider-compatible';

@@ -413,7 +413,7 @@ const customDomain = () =>
     certificateArn: text(ACM_ARN, 'an ACM certificate ARN').describe("ACM certificate ARN in the stack's region."),
     hostedZoneId: text(HOSTED_ZONE_ID, 'a Route 53 hosted zone id').optional(),
     hostedZoneName: text(HOSTNAME, 'a DNS name').optional(),
-  }).describe('A custom domain for the API (TLS 1.2; the default execute-api endpoint is disabled).');
+  }).describe('A custom domain for the API (enhanced TLS policy per tlsPolicy; the default execute-api endpoint is disabled).');
 
 // ---------------------------------------------------------------------------------------------------------------
 // A stage block (also the `shared` block): every section optional, merged defaults ← shared ← stage.
@@ -424,6 +424,13 @@ export const stageSchema = section({
   providers: providers().prefault({}),
   throttling: throttling().prefault({}).describe('Stage throttling (all webhook routes).'),
   customDomain: customDomain().optional(),
+  tlsPolicy: oneOf(['provider-compatible', 'tls13-only'] as const)
+    .default('provider-compatible')
+    .describe(
+      'TLS policy of the API and its custom domain (endpoint access mode STRICT): provider-compatible is the strictest ' +
+        "every enabled provider's webhook sender negotiates (TLS 1.3 + TLS 1.2 with forward secrecy while any provider " +
+        'does not document TLS 1.3); tls13-only is TLS 1.3 only.',
+    ),
   waf: waf().prefault({}),
   auth: auth().prefault({}),
   dedupe: dedupe().prefault({}),

@@ -163,6 +163,12 @@ export interface EventsConfig {
   readonly routes: readonly RouteConfig[];
 }
 
+/**
+ * TLS policy of the API and its custom domain: `provider-compatible` is the strictest every enabled provider's
+ * webhook sender negotiates (`lib/constructs/tls-policy.ts`), `tls13-only` is TLS 1.3 only.
+ */
+export type TlsPolicyChoice = 'provider-compatible' | 'tls13-only';
+
 /** The fully resolved configuration of one stage. */
 export interface StageConfig {
   /** Stage name, from the key in `stages` (letters, digits, `-`). */
@@ -173,6 +179,8 @@ export interface StageConfig {
   readonly providers: Readonly<Partial<Record<ProviderId, ProviderConfig>>>;
   readonly throttling: ThrottlingConfig;
   readonly customDomain?: CustomDomainConfig;
+  /** TLS policy of the API and custom domain (default `provider-compatible`). */
+  readonly tlsPolicy: TlsPolicyChoice;
   readonly waf: WafConfig;
   readonly auth: AuthConfig;
   readonly dedupe: DedupeConfig;

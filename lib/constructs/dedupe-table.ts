@@ -20,7 +20,7 @@ export const LEDGER_ACTIONS = [
 export interface DedupeTableProps {
   /**
    * What happens to the table when it leaves the stack. Losing it lets already-published events through again.
-   * @default RemovalPolicy.RETAIN
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE: kept on deletion, removed when a failed create rolls back
    */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -45,7 +45,7 @@ export class DedupeTable extends Construct {
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
   }
 

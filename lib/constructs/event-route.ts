@@ -10,6 +10,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { CANARY_SOURCE } from '../../lambda/core/canary';
 import { EVENT_SOURCE } from '../../lambda/core/event';
 import type { RouteConfig } from '../config/types';
 import { PropsProblems, show, VALID_LOG_RETENTION_DAYS } from './props-validation';
@@ -32,9 +33,15 @@ export interface EventRouteProps {
   readonly logRetentionDays: number;
   /**
    * What happens to created queues and log groups when they leave the stack.
-   * @default RemovalPolicy.RETAIN
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE: kept on deletion, removed when a failed create rolls back
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Let canary events (`hookguard smoke`, Source `hookguard.canary`) through too. Off by default: the pattern's
+   * `source: ["hookguard"]` keeps canaries out of every configured route, so they never reach a consumer.
+   * @default false
+   */
+  readonly includeCanaries?: boolean;
 }
 
 /** A CloudWatch Logs target without the custom resource the aws-events-targets version installs. */
@@ -86,7 +93,7 @@ export class EventRoute extends Construct {
     super(scope, id);
     validate(this, props);
     const { route } = props;
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
     const retryAttempts = route.retryAttempts;
     const maxEventAge = Duration.hours(route.maxEventAgeHours);
 
@@ -102,7 +109,11 @@ export class EventRoute extends Construct {
       reason: `This queue is route "${route.name}"'s EventBridge dead-letter queue (the check only recognises SQS and Lambda DLQs).`,
     });
 
-    this.eventPattern = { ...route.eventPattern, source: [EVENT_SOURCE] };
+    // Source is always set: real events only, unless canaries are asked for (they never are by the configuration).
+    this.eventPattern = {
+      ...route.eventPattern,
+      source: props.includeCanaries ? [EVENT_SOURCE, CANARY_SOURCE] : [EVENT_SOURCE],
+    };
     this.rule = new events.Rule(this, 'Rule', {
       eventBus: props.eventBus,
       description: route.description ?? `Hookguard route ${route.name}`,

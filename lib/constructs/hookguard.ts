@@ -4,6 +4,7 @@
  * thin users of it. Props are one stage's configuration, with the keys of a stage in `hookguard.config.json`,
  * validated by the configuration's own code.
  */
+import { securityPolicyFor } from './tls-policy';
 import * as path from 'node:path';
 import { Duration, Stack, Tags } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
@@ -208,6 +209,7 @@ export class Hookguard extends Construct {
       throttling: config.throttling,
       logRetentionDays: config.logRetentionDays,
       customDomain: config.customDomain,
+      securityPolicy: securityPolicyFor(Object.keys(config.providers) as ProviderId[], config.tlsPolicy),
       detailedMetrics: config.monitoring.detailedMetrics,
       traceSampling: config.monitoring.tracing,
     });

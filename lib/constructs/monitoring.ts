@@ -9,7 +9,7 @@
  * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-and-eventbridge.html).
  */
 import * as path from 'node:path';
-import { Aws, Duration, Fn, Lazy, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Fn, Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -184,6 +184,8 @@ export class HookguardMonitoring extends Construct {
     this.topicKey = new kms.Key(this, 'TopicKey', {
       description: `Hookguard ${stage}: alarm topic encryption`,
       enableKeyRotation: true,
+      // Kept on deletion like every retained resource, but not when a failed first create rolls back (issue 13).
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     // CloudWatch publishes to encrypted topics only when the key lets it (the AWS managed SNS key does not).
     this.topicKey.addToResourcePolicy(

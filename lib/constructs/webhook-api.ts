@@ -18,12 +18,18 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import * as xray from 'aws-cdk-lib/aws-xray';
 import { Construct } from 'constructs';
-import { type ErrorBody, GATEWAY_ERROR_BODIES, WWW_AUTHENTICATE } from '../../lambda/core/http';
+import {
+  type ErrorBody,
+  GATEWAY_ERROR_BODIES,
+  THROTTLED_RETRY_AFTER_SECONDS,
+  WWW_AUTHENTICATE,
+} from '../../lambda/core/http';
 import { isProviderId, type ProviderId, URL_CHECK_METHODS } from '../../lambda/core/provider-ids';
 import type { AuthMode } from '../../lambda/core/settings';
 import { DEFAULT_MONITORING } from '../config/defaults';
 import type { CustomDomainConfig, ThrottlingConfig, TraceSamplingConfig } from '../config/types';
 import { PropsProblems, show, VALID_LOG_RETENTION_DAYS } from './props-validation';
+import { type EnhancedSecurityPolicy, TLS12_PFS_POLICY, TLS13_ONLY_POLICY } from './tls-policy';
 
 /** Path prefix of every webhook route. */
 export const WEBHOOKS_PATH = '/webhooks';
@@ -62,8 +68,19 @@ export const GATEWAY_RESPONSES: readonly GatewayResponseSpec[] = [
   },
   { type: apigw.ResponseType.RESOURCE_NOT_FOUND, statusCode: '404', body: GATEWAY_ERROR_BODIES.notFound.body },
   { type: apigw.ResponseType.REQUEST_TOO_LARGE, statusCode: '413', body: GATEWAY_ERROR_BODIES.payloadTooLarge.body },
-  { type: apigw.ResponseType.THROTTLED, statusCode: '429', body: GATEWAY_ERROR_BODIES.throttled.body },
-  { type: apigw.ResponseType.QUOTA_EXCEEDED, statusCode: '429', body: GATEWAY_ERROR_BODIES.throttled.body },
+  // 503 + Retry-After, not API Gateway's 429: Amazon SNS never retries a 4xx, every provider retries a 503.
+  {
+    type: apigw.ResponseType.THROTTLED,
+    statusCode: String(GATEWAY_ERROR_BODIES.throttled.statusCode),
+    body: GATEWAY_ERROR_BODIES.throttled.body,
+    headers: { 'Retry-After': String(THROTTLED_RETRY_AFTER_SECONDS) },
+  },
+  {
+    type: apigw.ResponseType.QUOTA_EXCEEDED,
+    statusCode: String(GATEWAY_ERROR_BODIES.throttled.statusCode),
+    body: GATEWAY_ERROR_BODIES.throttled.body,
+    headers: { 'Retry-After': String(THROTTLED_RETRY_AFTER_SECONDS) },
+  },
   { type: apigw.ResponseType.DEFAULT_4XX, body: CLIENT_ERROR_BODY },
   { type: apigw.ResponseType.DEFAULT_5XX, body: GATEWAY_ERROR_BODIES.defaultServerError.body },
 ];
@@ -155,7 +172,13 @@ export interface WebhookApiProps {
    */
   readonly executionLogLevel?: 'ERROR' | 'INFO';
   /**
-   * A custom domain (regional, TLS 1.2 or newer); when set, the execute-api endpoint is disabled.
+   * Enhanced TLS security policy of the REST API and of its custom domain, with endpoint access mode STRICT (see
+   * `tls-policy.ts`: `securityPolicyFor` picks the strictest every enabled provider negotiates).
+   * @default 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09' (TLS 1.3, and TLS 1.2 with forward secrecy)
+   */
+  readonly securityPolicy?: EnhancedSecurityPolicy;
+  /**
+   * A custom domain (regional, enhanced TLS policy); when set, the execute-api endpoint is disabled.
    * @default - the execute-api URL only
    */
   readonly customDomain?: CustomDomainConfig;
@@ -166,7 +189,7 @@ export interface WebhookApiProps {
   readonly restApiName?: string;
   /**
    * What happens to the log groups when they leave the stack.
-   * @default RemovalPolicy.RETAIN
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE: kept on deletion, removed when a failed create rolls back
    */
   readonly logRemovalPolicy?: RemovalPolicy;
   /**
@@ -218,7 +241,8 @@ export class WebhookApi extends Construct {
   constructor(scope: Construct, id: string, props: WebhookApiProps) {
     super(scope, id);
     validate(props);
-    const removalPolicy = props.logRemovalPolicy ?? RemovalPolicy.RETAIN;
+    const removalPolicy = props.logRemovalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
+    const securityPolicy = props.securityPolicy ?? TLS12_PFS_POLICY;
     const loggingLevel =
       props.executionLogLevel === 'INFO' ? apigw.MethodLoggingLevel.INFO : apigw.MethodLoggingLevel.ERROR;
     const retention = props.logRetentionDays as logs.RetentionDays;
@@ -256,7 +280,7 @@ export class WebhookApi extends Construct {
       disableExecuteApiEndpoint: props.customDomain !== undefined,
       // Execution logs need the account-level CloudWatch role (AWS::ApiGateway::Account).
       cloudWatchRole: true,
-      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       retainDeployments: false,
       deployOptions: {
         stageName: props.stageName,
@@ -274,6 +298,12 @@ export class WebhookApi extends Construct {
       },
     });
     this.stage = this.api.deploymentStage;
+    // The RestApi L2 of aws-cdk-lib 2.276 has no security policy yet; its L1 (and CloudFormation) has both
+    // properties (AWS::ApiGateway::RestApi SecurityPolicy, EndpointAccessMode). STRICT: only clients that negotiate
+    // the policy get through.
+    const cfnApi = this.api.node.defaultChild as apigw.CfnRestApi;
+    cfnApi.securityPolicy = securityPolicy;
+    cfnApi.endpointAccessMode = apigw.EndpointAccessMode.STRICT;
     // RestApi always adds an `Endpoint` output; the stack publishes its own `ApiUrl` (the domain's, when there is one,
     // while this one would point at a disabled endpoint).
     this.api.node.tryRemoveChild('Endpoint');
@@ -409,7 +439,11 @@ export class WebhookApi extends Construct {
         domainName: domain.domainName,
         certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', domain.certificateArn),
         endpointType: apigw.EndpointType.REGIONAL,
-        securityPolicy: apigw.SecurityPolicy.TLS_1_2,
+        securityPolicy:
+          securityPolicy === TLS13_ONLY_POLICY
+            ? apigw.SecurityPolicy.TLS13_1_3_2025_09
+            : apigw.SecurityPolicy.TLS13_1_2_PFS_PQ_2025_09,
+        endpointAccessMode: apigw.EndpointAccessMode.STRICT,
       });
       this.domainName.addBasePathMapping(this.api, { stage: this.stage });
       if (domain.hostedZoneId && domain.hostedZoneName) {
@@ -436,29 +470,47 @@ function quoteHeaderValues(headers: Readonly<Record<string, string>>): Record<st
 }
 
 /**
- * Mock integrations without request templates answer with their default integration response whatever the body
- * (binary or not, any content type), which is what a fixed answer needs.
+ * Content types the fixed answers map with a request template; others pass through (as text, see below) to the mock,
+ * which then answers with its default integration response.
  */
-function urlCheckIntegration(): apigw.MockIntegration {
+export const MOCK_TEMPLATE_CONTENT_TYPES = [
+  'application/json',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data',
+  'text/plain',
+  'application/octet-stream',
+] as const;
+
+/**
+ * A fixed answer from a MOCK integration on an API whose binary media types are `*\/*`. Without conversion API
+ * Gateway hands the mock a binary body it cannot transform and answers 500 "Unable to transform request"
+ * (aws/serverless-application-model#553, aws/chalice#1310), so the integration and its response convert to text,
+ * and a request template selects the response by status code.
+ */
+function fixedAnswer(
+  statusCode: string,
+  response: Omit<apigw.IntegrationResponse, 'statusCode' | 'contentHandling'>,
+): apigw.MockIntegration {
+  const selectResponse = JSON.stringify({ statusCode: Number(statusCode) });
   return new apigw.MockIntegration({
-    passthroughBehavior: apigw.PassthroughBehavior.WHEN_NO_TEMPLATES,
-    integrationResponses: [{ statusCode: '200', responseTemplates: { 'application/json': '{}' } }],
+    passthroughBehavior: apigw.PassthroughBehavior.WHEN_NO_MATCH,
+    contentHandling: apigw.ContentHandling.CONVERT_TO_TEXT,
+    requestTemplates: Object.fromEntries(MOCK_TEMPLATE_CONTENT_TYPES.map((type) => [type, selectResponse])),
+    integrationResponses: [{ statusCode, contentHandling: apigw.ContentHandling.CONVERT_TO_TEXT, ...response }],
   });
 }
 
+function urlCheckIntegration(): apigw.MockIntegration {
+  return fixedAnswer('200', { responseTemplates: { 'application/json': '{}' } });
+}
+
 function methodNotAllowedIntegration(allowed: readonly string[]): apigw.MockIntegration {
-  return new apigw.MockIntegration({
-    passthroughBehavior: apigw.PassthroughBehavior.WHEN_NO_TEMPLATES,
-    integrationResponses: [
-      {
-        statusCode: '405',
-        responseParameters: {
-          'method.response.header.Allow': `'${allowed.join(', ')}'`,
-          'method.response.header.Content-Type': "'application/json'",
-        },
-        responseTemplates: { 'application/json': JSON.stringify(GATEWAY_ERROR_BODIES.methodNotAllowed.body) },
-      },
-    ],
+  return fixedAnswer('405', {
+    responseParameters: {
+      'method.response.header.Allow': `'${allowed.join(', ')}'`,
+      'method.response.header.Content-Type': "'application/json'",
+    },
+    responseTemplates: { 'application/json': JSON.stringify(GATEWAY_ERROR_BODIES.methodNotAllowed.body) },
   });
 }
 

@@ -6,8 +6,10 @@
  * 1. `allowed-sources` (when any provider has `allowedCidrs`): a request to a provider's path from outside that
  *    provider's IP sets is blocked (403). One rule: an OR, over those providers, of "this provider's path and not
  *    one of its sources".
- * 2. `rate-limit-per-ip`: every request counts against its source IP, all paths together (429).
- * 3. `rate-limit-<limit>`, one per distinct per-provider limit: each source IP is limited per provider path (429).
+ * 2. `rate-limit-per-ip`: every request counts against its source IP, all paths together (503 + `Retry-After`).
+ * 3. `rate-limit-<limit>`, one per distinct per-provider limit: each source IP is limited per provider path (503 +
+ *    `Retry-After`). Rate limits answer 503, not 429: Amazon SNS never retries a 4xx, so a 429 loses the message;
+ *    every provider retries a 503 (README, "Provider retries").
  *    A limit used by one provider aggregates on the source IP with the provider's path as scope-down; a limit
  *    shared by several providers aggregates on the source IP plus the (decoded, normalised) URI path, scoped down to
  *    those providers' paths, so each provider path still has its own counter per source IP. (Two spellings of a path
@@ -17,9 +19,17 @@
  *    OR over the distinct limits of "one of these providers' paths and a length above this limit". WAF sees only the
  *    first 16 KB of a body, so the header is what it can check in full; the verifier enforces the limit again on the
  *    bytes it actually receives.
- * 5. AWS managed rules: Amazon IP reputation list, known bad inputs, and the core rule set with
- *    `SizeRestrictions_BODY` counted only (it blocks bodies over 8 KB; provider batches are larger). No Bot
+ * 5. AWS managed rules: Amazon IP reputation list, known bad inputs and the core rule set, with the rules a
+ *    legitimate email event can match set to Count ({@link MANAGED_RULE_DECISIONS}, each with its reason). No Bot
  *    Control: it blocks non-browser clients, which every webhook sender is.
+ * 6. `managed-rules-counted` (Count): matches the labels of the counted managed rules, so that their matches have a
+ *    metric of their own and the label `hookguard:managed-rule-counted` in the WAF log.
+ *
+ * Quotas ({@link wafQuotaProblems}): the construct refuses, with an error naming the quota, a configuration past any
+ * fixed AWS WAF quota it can reach (10 rate-based rules, 5,000 WCUs, 50 reference statements, 10,000 addresses per
+ * IP set, 200 characters per regex, 10 text transformations per statement, 4 KB per custom response body, 50 KB of
+ * them in all), and it creates no regex pattern set (inline regexes only: the account's 10 regex sets stay free).
+ * Source: AWS WAF Developer Guide, "AWS WAF quotas" (docs.aws.amazon.com/waf/latest/developerguide/limits.html).
  *
  * A provider path is matched after URL-decoding and path normalisation (so `%2F` or `//` tricks still match), with
  * one regex per group of providers: `/webhooks/(?:a|b)/?$`. Nothing counts every request, so the logs can keep just
@@ -35,7 +45,7 @@ import { Annotations, ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { GATEWAY_ERROR_BODIES } from '../../lambda/core/http';
+import { GATEWAY_ERROR_BODIES, THROTTLED_RETRY_AFTER_SECONDS } from '../../lambda/core/http';
 import { isProviderId, type ProviderId } from '../../lambda/core/provider-ids';
 import { cidrProblem } from '../config/load';
 import { integerGreaterThanRegex } from './integer-greater-than-regex';
@@ -43,6 +53,97 @@ import { PropsProblems, show, VALID_LOG_RETENTION_DAYS } from './props-validatio
 
 /** AWS WAF's limit on an inline regex. */
 export const WAF_REGEX_MAX_LENGTH = 200;
+
+/**
+ * The fixed AWS WAF quotas the web ACL can reach (AWS WAF Developer Guide, "AWS WAF quotas"; none can be raised).
+ */
+export const WAF_QUOTAS = {
+  /** Rate-based rules per web ACL. */
+  rateBasedRules: 10,
+  /** Web ACL capacity units per web ACL. */
+  capacity: 5000,
+  /** Reference statements (IP set, regex pattern set, rule group) per web ACL. */
+  referenceStatements: 50,
+  /** Addresses in CIDR notation per IP set. */
+  ipSetAddresses: 10_000,
+  /** Characters per regex. */
+  regexLength: WAF_REGEX_MAX_LENGTH,
+  /** Text transformations per rule statement. */
+  textTransformations: 10,
+  /** Bytes of one custom response body. */
+  customResponseBodyBytes: 4096,
+  /** Bytes of every custom response body of the web ACL together. */
+  customResponseBodiesBytes: 50 * 1024,
+} as const;
+
+/** One AWS managed rule's action on the webhook paths, and why. */
+export interface ManagedRuleDecision {
+  readonly rule: string;
+  /** The label the rule adds to a request it matches (`awswaf:managed:aws:<group>:<Rule_Name>`). */
+  readonly label: string;
+  readonly action: 'count' | 'block';
+  readonly reason: string;
+}
+
+const CORE = 'awswaf:managed:aws:core-rule-set';
+const BAD_INPUTS = 'awswaf:managed:aws:known-bad-inputs';
+const EMAIL_CONTENT =
+  'Webhook bodies carry email content (HTML snippets, click URLs, bounce texts, subjects) that Hookguard authenticates itself and never renders, includes or fetches; a 403 is never retried by Amazon SNS and several providers, so the event would be lost.';
+
+/**
+ * The managed rules whose action Hookguard sets, per rule group (rules not listed keep the group's Block). Count
+ * wherever a legitimate event can match; Block where the matched part of the request is one a provider never sends.
+ */
+export const MANAGED_RULE_DECISIONS: Readonly<Record<string, readonly ManagedRuleDecision[]>> = {
+  AWSManagedRulesCommonRuleSet: [
+    {
+      rule: 'SizeRestrictions_BODY',
+      label: `${CORE}:SizeRestrictions_Body`,
+      action: 'count',
+      reason: 'Blocks bodies over 8 KB; provider batches are larger. The body-size rule enforces each provider limit.',
+    },
+    { rule: 'CrossSiteScripting_BODY', label: `${CORE}:CrossSiteScripting_Body`, action: 'count', reason: EMAIL_CONTENT },
+    { rule: 'GenericRFI_BODY', label: `${CORE}:GenericRFI_Body`, action: 'count', reason: EMAIL_CONTENT },
+    { rule: 'GenericLFI_BODY', label: `${CORE}:GenericLFI_Body`, action: 'count', reason: EMAIL_CONTENT },
+    { rule: 'EC2MetaDataSSRF_BODY', label: `${CORE}:EC2MetaDataSSRF_Body`, action: 'count', reason: EMAIL_CONTENT },
+    {
+      rule: 'NoUserAgent_HEADER',
+      label: `${CORE}:NoUserAgent_Header`,
+      action: 'count',
+      reason:
+        'Providers are not required to send a User-Agent and some do not document one; the request is authenticated by credential and signature, not by its client name.',
+    },
+    {
+      rule: 'UserAgent_BadBots_HEADER',
+      label: `${CORE}:UserAgent_BadBots_Header`,
+      action: 'block',
+      reason: 'Matches scanner user agents (nmap, nessus...); no provider sends one.',
+    },
+  ],
+  AWSManagedRulesKnownBadInputsRuleSet: [
+    {
+      rule: 'JavaDeserializationRCE_BODY',
+      label: `${BAD_INPUTS}:JavaDeserializationRCE_Body`,
+      action: 'count',
+      reason: `${EMAIL_CONTENT} Hookguard runs no Java and deserialises nothing but JSON and forms.`,
+    },
+    {
+      rule: 'Log4JRCE_BODY',
+      label: `${BAD_INPUTS}:Log4JRCE_Body`,
+      action: 'count',
+      reason: `${EMAIL_CONTENT} A bounced probe mail's subject is a legitimate event; Hookguard runs no Log4j.`,
+    },
+    {
+      rule: 'ReactJSRCE_BODY',
+      label: `${BAD_INPUTS}:ReactJSRCE_Body`,
+      action: 'count',
+      reason: `${EMAIL_CONTENT} Hookguard renders no React server components.`,
+    },
+  ],
+};
+
+/** Label the `managed-rules-counted` rule adds to a request a counted managed rule matched. */
+export const MANAGED_RULE_COUNTED_LABEL = 'hookguard:managed-rule-counted';
 
 /** Web ACL capacity units included in the web ACL's price; AWS WAF charges a surcharge above it. */
 export const WAF_INCLUDED_CAPACITY = 1500;
@@ -72,8 +173,8 @@ export const REDACTED_HEADERS = [
 
 /**
  * The actions whose requests WAF logs: what it blocked, what a rule counted, and what a managed rule overridden to
- * Count matched (`EXCLUDED_AS_COUNT`: `SizeRestrictions_BODY`). Allowed requests are dropped from the WAF log; the
- * API access log has every request, with `wafStatus`.
+ * Count matched (`EXCLUDED_AS_COUNT`: {@link MANAGED_RULE_DECISIONS}). Allowed requests are dropped from the WAF log;
+ * the API access log has every request, with `wafStatus`.
  */
 export const LOGGED_ACTIONS = ['BLOCK', 'COUNT', 'EXCLUDED_AS_COUNT'] as const;
 
@@ -113,7 +214,7 @@ export interface WebhookFirewallProps {
   readonly logRetentionDays: number;
   /**
    * What happens to the log group when it leaves the stack.
-   * @default RemovalPolicy.RETAIN
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE: kept on deletion, removed when a failed create rolls back
    */
   readonly logRemovalPolicy?: RemovalPolicy;
 }
@@ -155,8 +256,28 @@ function visibility(metricName: string): wafv2.CfnWebACL.VisibilityConfigPropert
   return { cloudWatchMetricsEnabled: true, metricName, sampledRequestsEnabled: false };
 }
 
-function block(responseCode: number, customResponseBodyKey: string): wafv2.CfnWebACL.RuleActionProperty {
-  return { block: { customResponse: { responseCode, customResponseBodyKey } } };
+function block(
+  responseCode: number,
+  customResponseBodyKey: string,
+  headers: Readonly<Record<string, string>> = {},
+): wafv2.CfnWebACL.RuleActionProperty {
+  const responseHeaders = Object.entries(headers).map(([name, value]) => ({ name, value }));
+  return {
+    block: {
+      customResponse: {
+        responseCode,
+        customResponseBodyKey,
+        ...(responseHeaders.length > 0 ? { responseHeaders } : {}),
+      },
+    },
+  };
+}
+
+/** The rate rules' answer: the same as the stage throttling's (503, `Retry-After`), which every provider retries. */
+function throttled(): wafv2.CfnWebACL.RuleActionProperty {
+  return block(GATEWAY_ERROR_BODIES.throttled.statusCode, BODY_KEYS.throttled, {
+    'Retry-After': String(THROTTLED_RETRY_AFTER_SECONDS),
+  });
 }
 
 /** One statement, or the OR of several (WAF wants at least two statements in an OR). */
@@ -225,7 +346,7 @@ export function firewallRules(
 
   addRule({
     name: 'rate-limit-per-ip',
-    action: block(429, BODY_KEYS.throttled),
+    action: throttled(),
     statement: {
       rateBasedStatement: {
         limit: props.rateLimit,
@@ -240,7 +361,7 @@ export function firewallRules(
     const shared = group.providers.length > 1;
     addRule({
       name: `rate-limit-${group.value}`,
-      action: block(429, BODY_KEYS.throttled),
+      action: throttled(),
       statement: {
         rateBasedStatement: {
           limit: group.value,
@@ -283,16 +404,38 @@ export function firewallRules(
     visibilityConfig: visibility('body-size'),
   });
 
-  const managed = (name: string, ruleActionOverrides?: wafv2.CfnWebACL.RuleActionOverrideProperty[]) =>
+  const managed = (name: string) => {
+    const counted = (MANAGED_RULE_DECISIONS[name] ?? []).filter((decision) => decision.action === 'count');
     addRule({
       name: `AWS-${name}`,
       overrideAction: { none: {} },
-      statement: { managedRuleGroupStatement: { vendorName: 'AWS', name, ruleActionOverrides } },
+      statement: {
+        managedRuleGroupStatement: {
+          vendorName: 'AWS',
+          name,
+          ...(counted.length > 0
+            ? { ruleActionOverrides: counted.map(({ rule }) => ({ name: rule, actionToUse: { count: {} } })) }
+            : {}),
+        },
+      },
       visibilityConfig: visibility(`AWS-${name}`),
     });
+  };
   managed('AWSManagedRulesAmazonIpReputationList');
   managed('AWSManagedRulesKnownBadInputsRuleSet');
-  managed('AWSManagedRulesCommonRuleSet', [{ name: 'SizeRestrictions_BODY', actionToUse: { count: {} } }]);
+  managed('AWSManagedRulesCommonRuleSet');
+  addRule({
+    name: 'managed-rules-counted',
+    action: { count: {} },
+    ruleLabels: [{ name: MANAGED_RULE_COUNTED_LABEL }],
+    statement: anyOf(
+      Object.values(MANAGED_RULE_DECISIONS)
+        .flat()
+        .filter((decision) => decision.action === 'count')
+        .map((decision) => ({ labelMatchStatement: { scope: 'LABEL', key: decision.label } })),
+    ),
+    visibilityConfig: visibility('managed-rules-counted'),
+  });
   return rules;
 }
 
@@ -350,6 +493,118 @@ export function webAclCapacity(rules: readonly wafv2.CfnWebACL.RuleProperty[]): 
   );
 }
 
+/** What {@link wafQuotaProblems} checks: the web ACL as it would be deployed. */
+export interface WebAclQuotaInput {
+  readonly rules: readonly wafv2.CfnWebACL.RuleProperty[];
+  /** Each IP set's name and addresses. */
+  readonly ipSets: ReadonlyArray<{ readonly name: string; readonly addresses: readonly string[] }>;
+  /** Custom response bodies by key (their content). */
+  readonly customResponseBodies: Readonly<Record<string, string>>;
+  /** The logging filter's conditions (`ActionCondition.Action` or `LabelNameCondition.LabelName`). */
+  readonly loggingConditions: ReadonlyArray<{ readonly action?: string; readonly label?: string }>;
+}
+
+/** The actions a logging filter's `ActionCondition` can name. */
+const LOGGING_FILTER_ACTIONS = new Set(['ALLOW', 'BLOCK', 'COUNT', 'CAPTCHA', 'CHALLENGE', 'EXCLUDED_AS_COUNT']);
+
+function nestedStatements(statement: wafv2.CfnWebACL.StatementProperty): wafv2.CfnWebACL.StatementProperty[] {
+  const s = statement as Record<string, Record<string, unknown> | undefined>;
+  const list = (value: unknown) => (value ?? []) as wafv2.CfnWebACL.StatementProperty[];
+  if (s.andStatement) return list(s.andStatement.statements);
+  if (s.orStatement) return list(s.orStatement.statements);
+  if (s.notStatement) return [s.notStatement.statement as wafv2.CfnWebACL.StatementProperty];
+  if (s.rateBasedStatement?.scopeDownStatement) {
+    return [s.rateBasedStatement.scopeDownStatement as wafv2.CfnWebACL.StatementProperty];
+  }
+  return [];
+}
+
+function everyStatement(statement: wafv2.CfnWebACL.StatementProperty): wafv2.CfnWebACL.StatementProperty[] {
+  return [statement, ...nestedStatements(statement).flatMap(everyStatement)];
+}
+
+/**
+ * Every fixed AWS WAF quota the web ACL would break, each problem naming the quota (empty: it fits). The quotas are
+ * {@link WAF_QUOTAS}; the labels a logging filter names must be ones a rule of the web ACL adds (a misspelt label
+ * would silently log nothing).
+ */
+export function wafQuotaProblems(input: WebAclQuotaInput): string[] {
+  const problems: string[] = [];
+  const quota = WAF_QUOTAS;
+  const rateBased = input.rules.filter((rule) => (rule.statement as Record<string, unknown>).rateBasedStatement);
+  if (rateBased.length > quota.rateBasedRules) {
+    problems.push(
+      `the web ACL needs ${rateBased.length} rate-based rules, above AWS WAF's fixed quota of ${quota.rateBasedRules} ` +
+        `rate-based rules per web ACL: one covers all paths, so give providers at most ${quota.rateBasedRules - 1} ` +
+        'distinct rateLimit values (providers that share a value share a rule)',
+    );
+  }
+  const capacity = webAclCapacity(input.rules);
+  if (capacity > quota.capacity) {
+    problems.push(
+      `the web ACL needs about ${capacity} WCUs, above AWS WAF's maximum of ${quota.capacity} WCUs per web ACL: ` +
+        'share rate limits, body limits or allow-lists between providers',
+    );
+  }
+  const statements = input.rules.flatMap((rule) => everyStatement(rule.statement as wafv2.CfnWebACL.StatementProperty));
+  const references = statements.filter((statement) => {
+    const s = statement as Record<string, unknown>;
+    return s.ipSetReferenceStatement || s.regexPatternSetReferenceStatement || s.ruleGroupReferenceStatement;
+  }).length;
+  if (references > quota.referenceStatements) {
+    problems.push(
+      `the web ACL has ${references} reference statements (IP sets), above AWS WAF's quota of ` +
+        `${quota.referenceStatements} per web ACL: allow-list fewer providers or merge their sources`,
+    );
+  }
+  for (const statement of statements) {
+    const s = statement as Record<string, Record<string, unknown> | undefined>;
+    const regex = s.regexMatchStatement?.regexString;
+    if (typeof regex === 'string' && regex.length > quota.regexLength) {
+      problems.push(`a regex of ${regex.length} characters is above AWS WAF's ${quota.regexLength}-character quota`);
+    }
+    for (const part of Object.values(s)) {
+      const transformations = (part?.textTransformations ?? []) as unknown[];
+      if (transformations.length > quota.textTransformations) {
+        problems.push(
+          `a statement has ${transformations.length} text transformations, above AWS WAF's ${quota.textTransformations}`,
+        );
+      }
+    }
+  }
+  for (const set of input.ipSets) {
+    if (set.addresses.length > quota.ipSetAddresses) {
+      problems.push(
+        `IP set ${set.name} has ${set.addresses.length} addresses, above AWS WAF's ${quota.ipSetAddresses} per IP set`,
+      );
+    }
+  }
+  let bodiesBytes = 0;
+  for (const [key, content] of Object.entries(input.customResponseBodies)) {
+    const bytes = Buffer.byteLength(content, 'utf8');
+    bodiesBytes += bytes;
+    if (bytes > quota.customResponseBodyBytes) {
+      problems.push(`custom response body ${key} has ${bytes} bytes, above AWS WAF's ${quota.customResponseBodyBytes}`);
+    }
+  }
+  if (bodiesBytes > quota.customResponseBodiesBytes) {
+    problems.push(`custom response bodies total ${bodiesBytes} bytes, above AWS WAF's ${quota.customResponseBodiesBytes}`);
+  }
+  const labels = new Set([
+    ...input.rules.flatMap((rule) => ((rule.ruleLabels ?? []) as wafv2.CfnWebACL.LabelProperty[]).map((l) => l.name)),
+    ...Object.values(MANAGED_RULE_DECISIONS).flatMap((decisions) => decisions.map((decision) => decision.label)),
+  ]);
+  for (const condition of input.loggingConditions) {
+    if (condition.action !== undefined && !LOGGING_FILTER_ACTIONS.has(condition.action)) {
+      problems.push(`the logging filter names action ${condition.action}, which AWS WAF does not log`);
+    }
+    if (condition.label !== undefined && !labels.has(condition.label)) {
+      problems.push(`the logging filter names label ${condition.label}, which no rule of the web ACL adds`);
+    }
+  }
+  return problems;
+}
+
 /**
  * The web ACL, its IP sets, its association with the stage and its logging (blocked and counted requests only,
  * headers that carry credentials or signatures redacted).
@@ -396,6 +651,27 @@ export class WebhookFirewall extends Construct {
       return set.attrArn;
     });
     this.capacity = webAclCapacity(rules);
+    const customResponseBodies = {
+      [BODY_KEYS.forbidden]: jsonBody(GATEWAY_ERROR_BODIES.wafFiltered.body),
+      [BODY_KEYS.throttled]: jsonBody(GATEWAY_ERROR_BODIES.throttled.body),
+      [BODY_KEYS.payloadTooLarge]: jsonBody(GATEWAY_ERROR_BODIES.payloadTooLarge.body),
+    };
+    const quotaProblems = new PropsProblems('WebhookFirewall');
+    for (const problem of wafQuotaProblems({
+      rules,
+      ipSets: [...ipSets.values()].flatMap((sets) =>
+        [sets.ipv4, sets.ipv6].flatMap((set) =>
+          set ? [{ name: set.name ?? '', addresses: (set.addresses ?? []) as string[] }] : [],
+        ),
+      ),
+      customResponseBodies: Object.fromEntries(
+        Object.entries(customResponseBodies).map(([key, body]) => [key, body.content]),
+      ),
+      loggingConditions: LOGGED_ACTIONS.map((action) => ({ action })),
+    })) {
+      quotaProblems.add(problem);
+    }
+    quotaProblems.throwIfAny();
     if (this.capacity > WAF_INCLUDED_CAPACITY) {
       Annotations.of(this).addWarningV2(
         'hookguard:wafCapacity',
@@ -410,11 +686,7 @@ export class WebhookFirewall extends Construct {
       description: 'Hookguard webhook API',
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
-      customResponseBodies: {
-        [BODY_KEYS.forbidden]: jsonBody(GATEWAY_ERROR_BODIES.wafFiltered.body),
-        [BODY_KEYS.throttled]: jsonBody(GATEWAY_ERROR_BODIES.throttled.body),
-        [BODY_KEYS.payloadTooLarge]: jsonBody(GATEWAY_ERROR_BODIES.payloadTooLarge.body),
-      },
+      customResponseBodies,
       rules,
       visibilityConfig: visibility(props.name),
     });
@@ -428,7 +700,7 @@ export class WebhookFirewall extends Construct {
       // WAF only delivers to log groups whose name starts with aws-waf-logs-.
       logGroupName: `aws-waf-logs-${props.name}`,
       retention: props.logRetentionDays as logs.RetentionDays,
-      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     const logging = new wafv2.CfnLoggingConfiguration(this, 'Logging', {
       resourceArn: this.webAcl.attrArn,
@@ -468,7 +740,7 @@ export class WebhookFirewall extends Construct {
   }
 }
 
-function jsonBody(body: unknown): wafv2.CfnWebACL.CustomResponseBodyProperty {
+function jsonBody(body: unknown): { contentType: string; content: string } {
   return { contentType: 'APPLICATION_JSON', content: JSON.stringify(body) };
 }
 
@@ -499,7 +771,7 @@ function validate(props: WebhookFirewallProps): void {
       const problem = cidrProblem(cidr);
       if (problem) problems.add(`${name}.allowedCidrs[${index}] ${show(cidr)} ${problem}`);
     });
-    if (provider.allowedCidrs.length > 10_000) problems.add(`${name}.allowedCidrs has more than 10,000 entries`);
+    if (provider.allowedCidrs.length > 10_000) problems.add(`${name}.allowedCidrs has more than 10,000 entries (AWS WAF quota: 10,000 addresses per IP set)`);
   }
   problems.throwIfAny();
 }

@@ -21,7 +21,7 @@ export interface WebhookSecretsProps {
   readonly username: string;
   /**
    * What happens to the key and the secrets when they leave the stack. Losing them breaks every provider's URL.
-   * @default RemovalPolicy.RETAIN
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE: kept on deletion, removed when a failed create rolls back
    */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -47,7 +47,7 @@ export class WebhookSecrets extends Construct {
     problems.matches('stage', props.stage, /^[A-Za-z][A-Za-z0-9-]{0,30}$/, 'letters, digits or - (up to 31)');
     problems.matches('username', props.username, /^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, ., _ or - (1 to 64)');
     problems.throwIfAny();
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
 
     this.encryptionKey = new kms.Key(this, 'Key', {
       description: `Hookguard ${props.stage}: secrets and event bus`,

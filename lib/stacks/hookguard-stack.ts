@@ -2,13 +2,14 @@
  * One deployable Hookguard stage: `Hookguard-<stage>`, the {@link Hookguard} construct built from the stage's
  * configuration, and the outputs the operator CLI reads.
  */
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config/types';
 import type { CredentialRotation } from '../constructs/credential-rotation';
 import type { DedupeTable } from '../constructs/dedupe-table';
 import type { EventRoute } from '../constructs/event-route';
 import { Hookguard } from '../constructs/hookguard';
+import { placeholderFindings } from '../ops/placeholders';
 import type { HookguardMonitoring } from '../constructs/monitoring';
 import type { WebhookApi } from '../constructs/webhook-api';
 import type { WebhookEventBus } from '../constructs/webhook-event-bus';
@@ -34,6 +35,8 @@ export const STACK_OUTPUT_KEYS = [
   'EventBusArn',
   'DedupeTableName',
   'ArchiveName',
+  'CanaryQueueUrl',
+  'EventBusDeadLetterQueueUrl',
 ] as const;
 
 /** Props of {@link HookguardStack}. */
@@ -108,8 +111,22 @@ export class HookguardStack extends Stack {
       EventBusArn: { value: this.events.bus.eventBusArn, description: 'Bus ARN' },
       DedupeTableName: { value: this.dedupe.table.tableName, description: 'Dedupe ledger table' },
       ArchiveName: { value: this.events.archive.archiveName, description: 'Archive of every event, for replay' },
+      CanaryQueueUrl: {
+        value: this.events.canaryQueue?.queueUrl ?? 'none',
+        description: 'Queue hookguard smoke reads canary events from',
+      },
+      EventBusDeadLetterQueueUrl: {
+        value: this.events.deadLetterQueue.queueUrl,
+        description: "The bus's dead-letter queue (events it could not deliver; redrive: docs/first-deploy.md)",
+      },
     };
     for (const key of STACK_OUTPUT_KEYS) new CfnOutput(this, key, outputs[key]);
     for (const [key, output] of Object.entries(this.monitoring.outputs())) new CfnOutput(this, key, output);
+    for (const finding of placeholderFindings(props.config)) {
+      Annotations.of(this).addWarningV2(
+        `hookguard:placeholder:${finding.path.replace(/\[(\d+)\]/g, '.$1')}`,
+        `Placeholder ${finding.path} = ${finding.value}: ${finding.problem}`,
+      );
+    }
   }
 }

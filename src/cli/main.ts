@@ -9,6 +9,7 @@ import { runSendCommand } from './send-command';
 import { runKeysCommand } from './keys-command';
 import { runListenCommand } from './listen-command';
 import { runReplayCommand } from './replay-command';
+import { runSmokeCommand } from './smoke-command';
 import { runStatusCommand } from './status-command';
 import { runTailCommand } from './tail-command';
 import { runUrlsCommand } from './urls-command';
@@ -31,6 +32,7 @@ export const COMMANDS: ReadonlyMap<string, CliCommand> = new Map<string, CliComm
   ['listen', { summary: 'forward matching events to a local URL, with retries (--forward-to <url>)', run: runListenCommand }],
   ['keys', { summary: 'set (format-checked), list (fingerprints) and rotate-help for provider signing keys', run: runKeysCommand }],
   ['rotate', { summary: 'a new Basic credential (--revoke-previous, --deployed)', run: runRotateCommand }],
+  ['smoke', { summary: 'prove a stage end to end: perimeter, signatures, canary (--json, --deployed)', run: runSmokeCommand }],
   ['status', { summary: 'traffic, alarms, DLQs, credential and canary of a stage (--json, --deployed)', run: runStatusCommand }],
 ]);
 

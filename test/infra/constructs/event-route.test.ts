@@ -147,7 +147,7 @@ describe('EventRoute', () => {
 
     it('retains the queues', () => {
       for (const [, resource] of Object.entries(template.findResources('AWS::SQS::Queue'))) {
-        expect((resource as { DeletionPolicy: string }).DeletionPolicy).toBe('Retain');
+        expect((resource as { DeletionPolicy: string }).DeletionPolicy).toBe('RetainExceptOnCreate');
       }
     });
   });
@@ -188,7 +188,7 @@ describe('EventRoute', () => {
     it('writes to a log group the stack creates under /aws/events/, with the configured retention', () => {
       template.hasResource('AWS::Logs::LogGroup', {
         Properties: { LogGroupName: '/aws/events/hookguard-dev-suppression', RetentionInDays: 14 },
-        DeletionPolicy: 'Retain',
+        DeletionPolicy: 'RetainExceptOnCreate',
       });
       template.hasResourceProperties('AWS::Events::Rule', {
         Targets: [

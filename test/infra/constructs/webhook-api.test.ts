@@ -1,16 +1,18 @@
 import type { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { GATEWAY_ERROR_BODIES, WWW_AUTHENTICATE } from '../../../lambda/core/http';
+import { GATEWAY_ERROR_BODIES, THROTTLED_RETRY_AFTER_SECONDS, WWW_AUTHENTICATE } from '../../../lambda/core/http';
 import { DEFAULT_MONITORING } from '../../../lib/config/defaults';
 import {
   ACCESS_LOG_FIELDS,
   CLIENT_ERROR_BODY,
+  MOCK_TEMPLATE_CONTENT_TYPES,
   samplingRuleName,
   TRACE_SAMPLING_RULE_PRIORITY,
   WebhookApi,
   type WebhookApiProps,
 } from '../../../lib/constructs/webhook-api';
-import { inlineFunction, resourcesOf, testStack } from '../support/infra-fixtures';
+import { TLS12_PFS_POLICY, TLS13_ONLY_POLICY } from '../../../lib/constructs/tls-policy';
+import { inlineFunction, onlyResourceOf, resourcesOf, testStack } from '../support/infra-fixtures';
 
 function apiProps(stack: Stack, overrides: Partial<WebhookApiProps> = {}): WebhookApiProps {
   return {
@@ -120,8 +122,12 @@ describe('WebhookApi', () => {
       AuthorizationType: 'NONE',
       Integration: {
         Type: 'MOCK',
-        PassthroughBehavior: 'WHEN_NO_TEMPLATES',
-        IntegrationResponses: [{ StatusCode: '200' }],
+        // The API's binary media types are */*: without conversion the mock answers 500 "Unable to transform
+        // request" (aws/serverless-application-model#553, aws/chalice#1310).
+        ContentHandling: 'CONVERT_TO_TEXT',
+        PassthroughBehavior: 'WHEN_NO_MATCH',
+        RequestTemplates: Object.fromEntries(MOCK_TEMPLATE_CONTENT_TYPES.map((type) => [type, '{"statusCode":200}'])),
+        IntegrationResponses: [{ StatusCode: '200', ContentHandling: 'CONVERT_TO_TEXT' }],
       },
       MethodResponses: [{ StatusCode: '200' }],
     });
@@ -150,9 +156,13 @@ describe('WebhookApi', () => {
       AuthorizationType: 'NONE',
       Integration: {
         Type: 'MOCK',
+        ContentHandling: 'CONVERT_TO_TEXT',
+        PassthroughBehavior: 'WHEN_NO_MATCH',
+        RequestTemplates: Object.fromEntries(MOCK_TEMPLATE_CONTENT_TYPES.map((type) => [type, '{"statusCode":405}'])),
         IntegrationResponses: [
           {
             StatusCode: '405',
+            ContentHandling: 'CONVERT_TO_TEXT',
             ResponseParameters: {
               'method.response.header.Allow': `'${allow}'`,
               'method.response.header.Content-Type': "'application/json'",
@@ -163,8 +173,6 @@ describe('WebhookApi', () => {
       },
       MethodResponses: [{ StatusCode: '405' }],
     });
-    // No request template: the mock answers its default response whatever the body or content type.
-    expect((method(`/webhooks/${id}`, 'ANY').Integration as Properties).RequestTemplates).toBeUndefined();
   });
 
   it.each([
@@ -174,8 +182,8 @@ describe('WebhookApi', () => {
     ['MISSING_AUTHENTICATION_TOKEN', '404', GATEWAY_ERROR_BODIES.notFound.body],
     ['RESOURCE_NOT_FOUND', '404', GATEWAY_ERROR_BODIES.notFound.body],
     ['REQUEST_TOO_LARGE', '413', GATEWAY_ERROR_BODIES.payloadTooLarge.body],
-    ['THROTTLED', '429', GATEWAY_ERROR_BODIES.throttled.body],
-    ['QUOTA_EXCEEDED', '429', GATEWAY_ERROR_BODIES.throttled.body],
+    ['THROTTLED', '503', GATEWAY_ERROR_BODIES.throttled.body],
+    ['QUOTA_EXCEEDED', '503', GATEWAY_ERROR_BODIES.throttled.body],
     ['DEFAULT_4XX', undefined, CLIENT_ERROR_BODY],
     ['DEFAULT_5XX', undefined, GATEWAY_ERROR_BODIES.defaultServerError.body],
   ])('answers %s with status %s and a JSON error body', (type, statusCode, body) => {
@@ -188,6 +196,31 @@ describe('WebhookApi', () => {
     expect(properties.ResponseTemplates).toEqual({ 'application/json': JSON.stringify(body) });
     expect(properties.ResponseParameters).toMatchObject({
       'gatewayresponse.header.Content-Type': "'application/json'",
+    });
+  });
+
+  it.each(['THROTTLED', 'QUOTA_EXCEEDED'])('answers %s 503 with Retry-After (Amazon SNS never retries a 429)', (type) => {
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: type,
+      StatusCode: '503',
+      ResponseParameters: { 'gatewayresponse.header.Retry-After': `'${THROTTLED_RETRY_AFTER_SECONDS}'` },
+    });
+  });
+
+  it('puts the REST API itself on the enhanced TLS 1.3 + 1.2 forward-secrecy policy, STRICT (L1 escape hatch)', () => {
+    expect(onlyResourceOf(template, 'AWS::ApiGateway::RestApi')).toMatchObject({
+      SecurityPolicy: 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09',
+      EndpointAccessMode: 'STRICT',
+    });
+    expect(TLS12_PFS_POLICY).toBe('SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09');
+  });
+
+  it('takes TLS 1.3 only when asked', () => {
+    const stack = testStack();
+    new WebhookApi(stack, 'Api', apiProps(stack, { securityPolicy: TLS13_ONLY_POLICY }));
+    expect(onlyResourceOf(Template.fromStack(stack), 'AWS::ApiGateway::RestApi')).toMatchObject({
+      SecurityPolicy: 'SecurityPolicy_TLS13_1_3_2025_09',
+      EndpointAccessMode: 'STRICT',
     });
   });
 
@@ -390,12 +423,13 @@ describe('WebhookApi', () => {
       domainTemplate = Template.fromStack(stack);
     });
 
-    it('serves a regional TLS 1.2 domain mapped to the stage at the root', () => {
+    it('serves a regional domain on the enhanced TLS policy, STRICT, mapped to the stage at the root', () => {
       domainTemplate.hasResourceProperties('AWS::ApiGateway::DomainName', {
         DomainName: 'hooks.example.com',
         RegionalCertificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666',
         EndpointConfiguration: { Types: ['REGIONAL'] },
-        SecurityPolicy: 'TLS_1_2',
+        SecurityPolicy: 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09',
+        EndpointAccessMode: 'STRICT',
       });
       domainTemplate.hasResourceProperties('AWS::ApiGateway::BasePathMapping', {
         DomainName: { Ref: Match.stringLikeRegexp('ApiDomainName') },

@@ -26,7 +26,7 @@ describe('WebhookEventBus', () => {
         Name: 'hookguard-dev',
         KmsKeyIdentifier: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] },
       },
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
     });
   });
 
@@ -38,7 +38,7 @@ describe('WebhookEventBus', () => {
         RetentionDays: 30,
         KmsKeyIdentifier: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] },
       },
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
       DependsOn: [Match.stringLikeRegexp('^EventsBus')],
     });
   });

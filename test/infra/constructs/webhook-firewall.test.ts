@@ -1,6 +1,6 @@
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type * as wafv2 from 'aws-cdk-lib/aws-wafv2';
-import { GATEWAY_ERROR_BODIES } from '../../../lambda/core/http';
+import { GATEWAY_ERROR_BODIES, THROTTLED_RETRY_AFTER_SECONDS } from '../../../lambda/core/http';
 import { PROVIDER_IDS, type ProviderId } from '../../../lambda/core/provider-ids';
 import { integerGreaterThanRegex } from '../../../lib/constructs/integer-greater-than-regex';
 import {
@@ -16,8 +16,17 @@ import {
   webAclCapacity,
   WebhookFirewall,
   type WebhookFirewallProps,
+  MANAGED_RULE_COUNTED_LABEL,
+  MANAGED_RULE_DECISIONS,
+  WAF_QUOTAS,
+  wafQuotaProblems,
 } from '../../../lib/constructs/webhook-firewall';
 import { testStack } from '../support/infra-fixtures';
+
+/** WCUs of the `managed-rules-counted` rule: one label match per counted managed rule. */
+const COUNTED_LABELS = Object.values(MANAGED_RULE_DECISIONS)
+  .flat()
+  .filter((decision) => decision.action === 'count').length;
 
 const STAGE_ARN = 'arn:aws:apigateway:eu-west-1::/restapis/abc123/stages/dev';
 const MIB = 1_048_576;
@@ -136,19 +145,32 @@ describe('WebhookFirewall', () => {
       'AWS-AWSManagedRulesAmazonIpReputationList',
       'AWS-AWSManagedRulesKnownBadInputsRuleSet',
       'AWS-AWSManagedRulesCommonRuleSet',
+      'managed-rules-counted',
     ]);
     expect(new Set(rules.map((candidate) => candidate.Priority)).size).toBe(rules.length);
   });
 
-  it('has no rule of its own that counts or labels requests (the logs keep only blocked and counted ones)', () => {
-    for (const candidate of rules) {
-      expect(candidate.Action?.Count).toBeUndefined();
+  it('counts and labels only what a counted managed rule matched (the logs keep blocked and counted requests)', () => {
+    const counting = rules.filter((candidate) => candidate.Action?.Count !== undefined);
+    expect(counting.map((candidate) => candidate.Name)).toEqual(['managed-rules-counted']);
+    const counted = Object.values(MANAGED_RULE_DECISIONS)
+      .flat()
+      .filter((decision) => decision.action === 'count');
+    expect(rule('managed-rules-counted')).toMatchObject({
+      RuleLabels: [{ Name: MANAGED_RULE_COUNTED_LABEL }],
+      VisibilityConfig: { CloudWatchMetricsEnabled: true, MetricName: 'managed-rules-counted' },
+      Statement: {
+        OrStatement: {
+          Statements: counted.map((decision) => ({ LabelMatchStatement: { Scope: 'LABEL', Key: decision.label } })),
+        },
+      },
+    });
+    for (const candidate of rules.filter((other) => other.Name !== 'managed-rules-counted')) {
       expect(candidate.RuleLabels).toBeUndefined();
     }
-    expect(JSON.stringify(rules)).not.toContain('LabelMatchStatement');
   });
 
-  it('keeps six rules for every provider with the same settings (the default configuration)', () => {
+  it('keeps seven rules for every provider with the same settings (the default configuration)', () => {
     const { rules: uniform, firewall: built } = synth(firewallProps({ providers: uniformProviders() }));
     expect(uniform.map((candidate) => candidate.Name)).toEqual([
       'rate-limit-per-ip',
@@ -157,6 +179,7 @@ describe('WebhookFirewall', () => {
       'AWS-AWSManagedRulesAmazonIpReputationList',
       'AWS-AWSManagedRulesKnownBadInputsRuleSet',
       'AWS-AWSManagedRulesCommonRuleSet',
+      'managed-rules-counted',
     ]);
     expect(built.capacity).toBeLessThanOrEqual(WAF_INCLUDED_CAPACITY);
   });
@@ -292,9 +315,17 @@ describe('WebhookFirewall', () => {
     });
   });
 
-  it('rate-limits every source IP over all paths with a JSON 429', () => {
+  it('rate-limits every source IP over all paths with a JSON 503 and Retry-After (SNS never retries a 429)', () => {
     expect(rule('rate-limit-per-ip')).toMatchObject({
-      Action: { Block: { CustomResponse: { ResponseCode: 429, CustomResponseBodyKey: 'throttled' } } },
+      Action: {
+        Block: {
+          CustomResponse: {
+            ResponseCode: 503,
+            CustomResponseBodyKey: 'throttled',
+            ResponseHeaders: [{ Name: 'Retry-After', Value: String(THROTTLED_RETRY_AFTER_SECONDS) }],
+          },
+        },
+      },
       Statement: { RateBasedStatement: { Limit: 10_000, EvaluationWindowSec: 300, AggregateKeyType: 'IP' } },
     });
     expect(rule('rate-limit-per-ip').Statement.RateBasedStatement).not.toHaveProperty('ScopeDownStatement');
@@ -313,7 +344,15 @@ describe('WebhookFirewall', () => {
       );
       expect(limiting).toHaveLength(1);
       expect(limiting[0]).toMatchObject({
-        Action: { Block: { CustomResponse: { ResponseCode: 429, CustomResponseBodyKey: 'throttled' } } },
+        Action: {
+          Block: {
+            CustomResponse: {
+              ResponseCode: 503,
+              CustomResponseBodyKey: 'throttled',
+              ResponseHeaders: [{ Name: 'Retry-After', Value: String(THROTTLED_RETRY_AFTER_SECONDS) }],
+            },
+          },
+        },
         Statement: { RateBasedStatement: { Limit: provider.rateLimit, EvaluationWindowSec: 300 } },
       });
     });
@@ -411,7 +450,7 @@ describe('WebhookFirewall', () => {
     expect(JSON.stringify(rules)).not.toContain('SizeConstraintStatement');
   });
 
-  it('runs the AWS IP reputation, known bad inputs and core rule sets, with the core body size rule only counted', () => {
+  it('runs the AWS IP reputation, known bad inputs and core rule sets, counting the rules email content can match', () => {
     const managed = rules
       .filter((candidate) => 'ManagedRuleGroupStatement' in candidate.Statement)
       .map((candidate) => candidate.Statement.ManagedRuleGroupStatement as Record<string, unknown>);
@@ -425,10 +464,48 @@ describe('WebhookFirewall', () => {
       Statement: {
         ManagedRuleGroupStatement: {
           VendorName: 'AWS',
-          RuleActionOverrides: [{ Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } }],
+          RuleActionOverrides: [
+            'SizeRestrictions_BODY',
+            'CrossSiteScripting_BODY',
+            'GenericRFI_BODY',
+            'GenericLFI_BODY',
+            'EC2MetaDataSSRF_BODY',
+            'NoUserAgent_HEADER',
+          ].map((name) => ({ Name: name, ActionToUse: { Count: {} } })),
         },
       },
     });
+    expect(rule('AWS-AWSManagedRulesKnownBadInputsRuleSet')).toMatchObject({
+      Statement: {
+        ManagedRuleGroupStatement: {
+          RuleActionOverrides: ['JavaDeserializationRCE_BODY', 'Log4JRCE_BODY', 'ReactJSRCE_BODY'].map((name) => ({
+            Name: name,
+            ActionToUse: { Count: {} },
+          })),
+        },
+      },
+    });
+    expect(rule('AWS-AWSManagedRulesAmazonIpReputationList').Statement.ManagedRuleGroupStatement).not.toHaveProperty(
+      'RuleActionOverrides',
+    );
+  });
+
+  it('gives every managed rule decision a written reason and a label of its group', () => {
+    for (const [group, decisions] of Object.entries(MANAGED_RULE_DECISIONS)) {
+      const namespace = group === 'AWSManagedRulesCommonRuleSet' ? 'core-rule-set' : 'known-bad-inputs';
+      for (const decision of decisions) {
+        expect(decision.reason.length).toBeGreaterThan(30);
+        expect(decision.label.toLowerCase()).toBe(`awswaf:managed:aws:${namespace}:${decision.rule.toLowerCase()}`);
+      }
+    }
+    // Body rules and the missing User-Agent are counted; the scanner user-agent rule keeps blocking.
+    const action = (name: string) =>
+      Object.values(MANAGED_RULE_DECISIONS)
+        .flat()
+        .find((decision) => decision.rule === name)?.action;
+    expect(action('CrossSiteScripting_BODY')).toBe('count');
+    expect(action('NoUserAgent_HEADER')).toBe('count');
+    expect(action('UserAgent_BadBots_HEADER')).toBe('block');
   });
 
   it('has no Bot Control (it blocks non-browser clients, i.e. every webhook sender)', () => {
@@ -514,15 +591,15 @@ describe('WebhookFirewall', () => {
       const allowed = 23 + 2 + (23 + 1) + (23 + 1);
       const rates = 2 + (2 + 30 + 30 + 20 + 23) * 2 + (2 + 23);
       const bodies = 3 * (23 + 3);
-      expect(firewall.capacity).toBe(allowed + rates + bodies + 925);
+      expect(firewall.capacity).toBe(allowed + rates + bodies + 925 + COUNTED_LABELS);
       expect(firewall.capacity).toBe(webAclCapacity(firewallRules(firewallProps(), () => 'arn')));
     });
 
     it('fits the default configuration well inside the included 1,500 WCUs, without a warning', () => {
       const stack = testStack();
       const uniform = new WebhookFirewall(stack, 'Firewall', firewallProps({ providers: uniformProviders() }));
-      // rate-limit-per-ip 2, one shared rate rule 105, one body-size branch 26, managed groups 925.
-      expect(uniform.capacity).toBe(2 + 105 + 26 + 925);
+      // rate-limit-per-ip 2, one shared rate rule 105, one body-size branch 26, managed groups 925, label matches.
+      expect(uniform.capacity).toBe(2 + 105 + 26 + 925 + COUNTED_LABELS);
       Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
     });
 
@@ -531,7 +608,7 @@ describe('WebhookFirewall', () => {
       const distinct = PROVIDER_IDS.map((id, index) => ({
         id,
         allowedCidrs: ['192.0.2.0/24', '2001:db8::/32'],
-        rateLimit: 100 + index,
+        rateLimit: 100 + (index % 9),
         maxBodyBytes: MIB + index,
       }));
       const built = new WebhookFirewall(stack, 'Firewall', firewallProps({ providers: distinct }));
@@ -549,6 +626,103 @@ describe('WebhookFirewall', () => {
       expect(() => statementCapacity({ geoMatchStatement: { countryCodes: ['FR'] } })).toThrow(/geoMatchStatement/);
       const botControl = { vendorName: 'AWS', name: 'AWSManagedRulesBotControlRuleSet' };
       expect(() => statementCapacity({ managedRuleGroupStatement: botControl })).toThrow(/BotControl/);
+    });
+  });
+
+  describe('AWS WAF quotas', () => {
+    const ten = (limit: (index: number) => number) =>
+      PROVIDER_IDS.slice(0, 10).map((id, index) => ({ id, allowedCidrs: [], rateLimit: limit(index), maxBodyBytes: MIB }));
+
+    it('refuses ten distinct per-provider rate limits: 11 rate-based rules, above the quota of 10', () => {
+      const build = () => new WebhookFirewall(testStack(), 'Firewall', firewallProps({ providers: ten((i) => 100 + i) }));
+      expect(build).toThrow(/11 rate-based rules, above AWS WAF's fixed quota of 10 rate-based rules per web ACL/);
+      expect(build).toThrow(/at most 9 distinct rateLimit values/);
+    });
+
+    it('accepts nine distinct per-provider limits (ten rate-based rules), and any number of providers sharing them', () => {
+      const built = new WebhookFirewall(testStack(), 'Firewall', firewallProps({ providers: ten((i) => 100 + (i % 9)) }));
+      const rateRules = ((built.webAcl.rules ?? []) as wafv2.CfnWebACL.RuleProperty[]).filter(
+        (candidate) => (candidate.statement as Record<string, unknown>).rateBasedStatement,
+      );
+      expect(rateRules).toHaveLength(WAF_QUOTAS.rateBasedRules);
+    });
+
+    const base = () => ({
+      rules: firewallRules(firewallProps(), () => 'arn:ipset'),
+      ipSets: [],
+      customResponseBodies: {},
+      loggingConditions: [],
+    });
+
+    it("finds nothing wrong with the construct's own web ACL", () => {
+      expect(wafQuotaProblems(base())).toEqual([]);
+    });
+
+    it('refuses more than 5,000 WCUs', () => {
+      const managed = { managedRuleGroupStatement: { vendorName: 'AWS', name: 'AWSManagedRulesCommonRuleSet' } };
+      const rules = Array.from({ length: 8 }, (_, index) => ({
+        name: `m${index}`,
+        priority: index,
+        statement: managed,
+        overrideAction: { none: {} },
+        visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: `m${index}`, sampledRequestsEnabled: false },
+      }));
+      expect(wafQuotaProblems({ ...base(), rules })).toEqual([
+        expect.stringMatching(/about 5600 WCUs, above AWS WAF's maximum of 5000 WCUs per web ACL/),
+      ]);
+    });
+
+    it('refuses more than 50 reference statements', () => {
+      const references = Array.from({ length: 51 }, (_, index) => ({ ipSetReferenceStatement: { arn: `arn:${index}` } }));
+      const rules = [{ ...base().rules[0], statement: { orStatement: { statements: references } } }] as never;
+      expect(wafQuotaProblems({ ...base(), rules })).toEqual([
+        expect.stringMatching(/51 reference statements \(IP sets\), above AWS WAF's quota of 50 per web ACL/),
+      ]);
+    });
+
+    it('refuses an IP set over 10,000 addresses, a regex over 200 characters and 11 text transformations', () => {
+      const regex = {
+        regexMatchStatement: {
+          regexString: 'a'.repeat(201),
+          fieldToMatch: { uriPath: {} },
+          textTransformations: Array.from({ length: 11 }, (_, priority) => ({ priority, type: 'URL_DECODE' })),
+        },
+      };
+      const rules = [{ ...base().rules[0], statement: regex }] as never;
+      const addresses = Array.from({ length: 10_001 }, (_, index) => `10.${index >> 8}.${index & 255}.0/32`);
+      expect(wafQuotaProblems({ ...base(), rules, ipSets: [{ name: 'big', addresses }] })).toEqual([
+        expect.stringMatching(/201 characters is above AWS WAF's 200-character quota/),
+        expect.stringMatching(/11 text transformations, above AWS WAF's 10/),
+        expect.stringMatching(/IP set big has 10001 addresses, above AWS WAF's 10000 per IP set/),
+      ]);
+    });
+
+    it('refuses custom response bodies over 4 KB each or 50 KB together', () => {
+      const bodies = Object.fromEntries(Array.from({ length: 13 }, (_, index) => [`b${index}`, 'x'.repeat(4000)]));
+      expect(wafQuotaProblems({ ...base(), customResponseBodies: { ...bodies, huge: 'x'.repeat(4097) } })).toEqual([
+        expect.stringMatching(/custom response body huge has 4097 bytes, above AWS WAF's 4096/),
+        expect.stringMatching(/custom response bodies total 56097 bytes, above AWS WAF's 51200/),
+      ]);
+    });
+
+    it('refuses a logging filter naming an action WAF does not log or a label no rule adds', () => {
+      const loggingConditions = [
+        { action: 'BLOCK' },
+        { label: MANAGED_RULE_COUNTED_LABEL },
+        { label: 'awswaf:managed:aws:core-rule-set:CrossSiteScripting_Body' },
+        { action: 'DROP' },
+        { label: 'hookguard:typo' },
+      ];
+      expect(wafQuotaProblems({ ...base(), loggingConditions })).toEqual([
+        'the logging filter names action DROP, which AWS WAF does not log',
+        'the logging filter names label hookguard:typo, which no rule of the web ACL adds',
+      ]);
+    });
+
+    it('creates no regex pattern set (inline regexes only: the account quota of 10 sets stays free)', () => {
+      const { template: built } = synth(firewallProps());
+      expect(Object.keys(built.findResources('AWS::WAFv2::RegexPatternSet'))).toHaveLength(0);
+      expect(JSON.stringify(built.toJSON())).not.toContain('RegexPatternSetReferenceStatement');
     });
   });
 

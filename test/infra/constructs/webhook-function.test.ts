@@ -82,7 +82,7 @@ describe('WebhookFunction', () => {
       LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^FnLogGroup') } },
     });
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
-    template.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain' });
+    template.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'RetainExceptOnCreate' });
   });
 
   it('starts from a role without managed policies that may only write its own logs', () => {

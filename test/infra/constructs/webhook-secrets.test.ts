@@ -20,7 +20,7 @@ describe('WebhookSecrets', () => {
   it('creates a customer-managed key with automatic rotation, kept when the stack goes', () => {
     template.hasResource('AWS::KMS::Key', {
       Properties: { EnableKeyRotation: true },
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
       UpdateReplacePolicy: 'Retain',
     });
     template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/hookguard-dev' });
@@ -39,7 +39,7 @@ describe('WebhookSecrets', () => {
           IncludeSpace: false,
         },
       },
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
     });
     expect(GENERATED_PASSWORD_LENGTH).toBe(40);
   });
@@ -58,7 +58,7 @@ describe('WebhookSecrets', () => {
         SecretString: '{}',
         KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SecretsKey'), 'Arn'] },
       },
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
     });
   });
 

@@ -145,7 +145,7 @@ describe('HookguardStack', () => {
     }>;
     expect(resources).toHaveLength(count);
     for (const resource of resources) {
-      expect(resource.DeletionPolicy).toBe('Retain');
+      expect(resource.DeletionPolicy).toBe('RetainExceptOnCreate');
       expect(resource.UpdateReplacePolicy).toBe('Retain');
     }
   });
@@ -231,6 +231,7 @@ describe('HookguardStack', () => {
       'AWS-AWSManagedRulesAmazonIpReputationList',
       'AWS-AWSManagedRulesKnownBadInputsRuleSet',
       'AWS-AWSManagedRulesCommonRuleSet',
+      'managed-rules-counted',
     ]);
     expect(stack.firewall.capacity).toBeLessThanOrEqual(1500);
   });
@@ -276,7 +277,8 @@ describe('HookguardStack', () => {
   it('creates one rule with a DLQ per configured route', () => {
     // Rules on the Hookguard bus (monitoring's hourly schedule runs on the default bus).
     const rules = resourcesOf(template, 'AWS::Events::Rule').filter(([, properties]) => properties.EventBusName);
-    expect(rules).toHaveLength(EVERY_PROVIDER_STAGE.events.routes.length);
+    // The routes, plus the canary destination's rule.
+    expect(rules).toHaveLength(EVERY_PROVIDER_STAGE.events.routes.length + 1);
     for (const [, properties] of rules) {
       for (const target of properties.Targets as Properties[]) expect(target.DeadLetterConfig).toBeDefined();
     }
@@ -316,7 +318,10 @@ describe('HookguardStack', () => {
     it('publishes the domain as ApiUrl and closes the execute-api endpoint', () => {
       domainTemplate.hasOutput('ApiUrl', { Value: 'https://hooks.example.com/' });
       domainTemplate.hasResourceProperties('AWS::ApiGateway::RestApi', { DisableExecuteApiEndpoint: true });
-      domainTemplate.hasResourceProperties('AWS::ApiGateway::DomainName', { SecurityPolicy: 'TLS_1_2' });
+      domainTemplate.hasResourceProperties('AWS::ApiGateway::DomainName', {
+        SecurityPolicy: 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09',
+        EndpointAccessMode: 'STRICT',
+      });
       domainTemplate.resourceCountIs('AWS::Route53::RecordSet', 1);
     });
   });

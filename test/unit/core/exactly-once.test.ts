@@ -96,7 +96,7 @@ describe('exactly-once delivery under faults (DynamoDB ledger on dynalite)', () 
     expectEachExactlyOnce(bus, keysOf(12));
   });
 
-  it('waits out a crashed invocation: 409 while its lease lives, then the retry publishes each event once', async () => {
+  it('waits out a crashed invocation: 503 in_progress while its lease lives, then the retry publishes each event once', async () => {
     // Prepare: an invocation claimed e2 and e5 and then died without releasing them.
     const { process, bus, tableName, clock } = await setup();
     const crashed = new DynamoDbLedger({ client: db.client, tableName });
@@ -110,7 +110,8 @@ describe('exactly-once delivery under faults (DynamoDB ledger on dynalite)', () 
     const afterLapse = await process({ ...request, receivedAt: clock.now() });
 
     // Assess
-    expect(whileHeld.response.statusCode).toBe(409);
+    expect(whileHeld.response.statusCode).toBe(503);
+    expect(whileHeld.response.headers['retry-after']).toBe('30');
     expect(whileHeld.outcome).toMatchObject({ published: 4, inProgress: 2 });
     expect(afterLapse.response.statusCode).toBe(200);
     expect(afterLapse.outcome).toMatchObject({ published: 2, duplicates: 4 });
@@ -123,7 +124,7 @@ describe('exactly-once delivery under faults (DynamoDB ledger on dynalite)', () 
 
     const answers = await Promise.all([process(request), process(request)]);
     const statuses = answers.map((answer) => answer.response.statusCode);
-    if (statuses.includes(409)) expect(await deliverWithRetries(process, request)).toEqual([200]);
+    if (statuses.includes(503)) expect(await deliverWithRetries(process, request)).toEqual([200]);
 
     expectEachExactlyOnce(bus, keysOf(15));
   });
@@ -137,7 +138,7 @@ describe('exactly-once delivery under faults (DynamoDB ledger on dynalite)', () 
     const retry = await process(request);
 
     expect(first.response.statusCode).toBe(200);
-    expect(retry.response.statusCode).toBe(409);
+    expect(retry.response.statusCode).toBe(503);
     expect(retry.outcome).toMatchObject({ inProgress: 1, duplicates: 2, published: 0 });
     expectEachExactlyOnce(bus, keysOf(3));
   });

@@ -624,7 +624,7 @@ describe('createWebhookProcessor', () => {
       expect(world.bus.accepted).toHaveLength(3);
     });
 
-    it('publishes the rest and answers 409 when another invocation holds some events', async () => {
+    it('publishes the rest and answers 503 in_progress with Retry-After when another invocation holds some events', async () => {
       // Prepare: another invocation claimed e2 a moment ago.
       const world = fakeWorld();
       await world.ledger.claim('resend#e2#user2@example.com', NOW, 60);
@@ -633,7 +633,9 @@ describe('createWebhookProcessor', () => {
       const { response, outcome } = await createWebhookProcessor(world.deps)(signedRequest(manyEvents(3)));
 
       // Assess
-      expect(response.statusCode).toBe(409);
+      // 503, not 409: Amazon SNS never retries a 4xx (README, provider retry table).
+      expect(response.statusCode).toBe(503);
+      expect(response.headers['retry-after']).toBe('30');
       expect(body(response)).toEqual({
         error: {
           code: 'in_progress',
