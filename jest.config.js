@@ -10,6 +10,8 @@ module.exports = {
   moduleNameMapper: { '^@middy/([a-z-]+)$': '<rootDir>/node_modules/@middy/$1/index.js' },
   collectCoverageFrom: ['lambda/**/*.ts', 'lib/**/*.ts', 'src/**/*.ts'],
   testTimeout: 60000,
+  // Test output only: silences the AWS SDK's Node 20 end-of-support warning (see the file).
+  setupFiles: ['<rootDir>/test/support/jest-env.js'],
   // Removes the temporary cdk.out* directories each test file's synthesized Apps leave behind.
   setupFilesAfterEnv: ['<rootDir>/test/support/remove-temp-assemblies.ts'],
 };

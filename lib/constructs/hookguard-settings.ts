@@ -12,6 +12,7 @@ import type {
   LocalRouteTarget,
   ProviderId,
   RouteTarget,
+  TlsPolicyChoice,
 } from '../config/types';
 
 /** API Gateway token-bucket throttling. */
@@ -329,6 +330,13 @@ export interface HookguardSettings {
    * @default - the execute-api URL only
    */
   readonly customDomain?: CustomDomainSettings;
+  /**
+   * TLS policy of the API and its custom domain (endpoint access mode STRICT): `provider-compatible` is the strictest
+   * policy every enabled provider's webhook sender negotiates (TLS 1.3 plus TLS 1.2 with forward secrecy while any
+   * provider does not document TLS 1.3); `tls13-only` is TLS 1.3 only.
+   * @default 'provider-compatible'
+   */
+  readonly tlsPolicy?: TlsPolicyChoice;
   /**
    * The web ACL.
    * @default - the defaults of its keys, below

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseConfig } from '../../../lib/config';
+import { stageSchema } from '../../../lib/config/schema';
 import { DOC_FILE, propRows, renderedDoc } from '../../../scripts/construct-docs';
 
 /** A stage that exercises every nested settings object once, everything else left to its default. */
@@ -37,6 +38,16 @@ describe('docs/construct.md', () => {
       expect(row.description).not.toBe('');
       if (!row.required) expect(row.defaultValue).toMatch(/\S/);
     }
+  });
+
+  it('types every key a stage of hookguard.config.json accepts (but env, which is the stack\'s) as a construct prop', () => {
+    // A new stage key needs its typed, documented prop in lib/constructs/hookguard-settings.ts (then run
+    // npx tsx scripts/construct-docs.ts), or construct users cannot set it.
+    const topLevel = propRows()
+      .map((row) => row.path)
+      .filter((path) => !path.includes('.') && !path.includes('['));
+    const stageKeys = Object.keys(stageSchema.shape).filter((key) => key !== 'env');
+    expect(topLevel.filter((key) => key !== 'stage').sort()).toEqual(stageKeys.sort());
   });
 
   it('states each literal default as the configuration code fills it in', () => {

@@ -368,6 +368,17 @@ describe('where problems are reported', () => {
     ]);
   });
 
+  it('reports a mistake in the shared alerting settings once, at shared, in alerting.ts wording', () => {
+    const problems = problemsOf({
+      shared: { providers: { mailgun: {} }, monitoring: { alarms: { forgry: false, wafBlocks: { threshold: -1 } } } },
+      stages: { dev: {}, prod: {} },
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/^shared\.monitoring\.alarms\.forgry: unknown alarm \(expected one of: apiErrors, /),
+      expect.stringMatching(/^shared\.monitoring\.alarms\.wafBlocks\.threshold: /),
+    ]);
+  });
+
   it('reports problems of the file itself at their top-level key', () => {
     expect(problemsOf({ $schema: 3, stages: { dev: 5 }, shared: [], extra: true })).toEqual([
       '$schema: must be a string, got 3',
@@ -393,7 +404,7 @@ describe('where problems are reported', () => {
     expect(Object.keys(config.stages)).toEqual(['dev']);
   });
 
-  it('prints the list the README shows: a header, then one indented line per problem, in file order', () => {
+  it('prints the list docs/configuration.md shows: a header, then one indented line per problem, in file order', () => {
     let message = '';
     try {
       parseConfig(
