@@ -22,6 +22,7 @@ import type { ProviderId } from '../../lambda/core/provider-ids';
 import type { StageConfig } from '../../lib/config/types';
 import { COMMON_OPTIONS, COMMON_OPTIONS_HELP, parseCommandLine, resolveCommonOptions } from '../local/options';
 import type { HealthReport } from '../local/request-counters';
+import { REQUEST_OUTCOMES } from '../../lambda/core/metrics';
 import { type CliDeps, type CliIo, defaultDeployedAws, loadStage, localBaseUrl } from './cli-context';
 import {
   type AwsTarget,
@@ -52,22 +53,6 @@ export const STATUS_USAGE = [
   ...COMMON_OPTIONS_HELP,
 ].join('\n');
 
-/** The outcomes of the `Requests` metric (the metric contract). */
-export const REQUEST_OUTCOMES = [
-  'accepted',
-  'duplicate',
-  'unauthorized',
-  'invalid_signature',
-  'stale_timestamp',
-  'future_timestamp',
-  'invalid_payload',
-  'too_large',
-  'unsupported_media_type',
-  'in_progress',
-  'dependency_failure',
-  'not_found',
-  'method_not_allowed',
-] as const;
 
 /** One provider's line. */
 export interface ProviderStatus {
