@@ -1,0 +1,14 @@
+/**
+ * The management registry: the one place a provider's management module is registered. Adding a managed provider
+ * means writing `lambda/management/<provider>.ts` (shape: {@link ManagementModule}), its fake server in
+ * `test/support/fakes/<provider>.ts` built from the provider's documentation, and one line here.
+ */
+import type { ProviderId } from '../core/provider-ids';
+import type { ManagementModule } from './types';
+
+const MODULES: readonly ManagementModule[] = [];
+
+/** Every provider whose webhooks Hookguard can manage through the provider's API, by id. */
+export const MANAGEMENT_MODULES: ReadonlyMap<ProviderId, ManagementModule> = new Map(
+  MODULES.map((module) => [module.provider, module]),
+);
