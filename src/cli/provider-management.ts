@@ -41,8 +41,7 @@ export type ProviderManagement =
 
 /** The `providers.<id>.managed` block of an enabled provider, if any. */
 export function managedAccountOf(stage: StageConfig, provider: ProviderId): ManagedAccount | undefined {
-  const config = stage.providers[provider] as { readonly managed?: ManagedAccount } | undefined;
-  return config?.managed;
+  return stage.providers[provider]?.managed;
 }
 
 /**
