@@ -4,9 +4,16 @@
  * `test/support/fakes/<provider>.ts` built from the provider's documentation, and one line here.
  */
 import type { ProviderId } from '../core/provider-ids';
+import { mailgunManagement } from './mailgun';
+import { postmarkManagement } from './postmark';
+import { sendgridManagement } from './sendgrid';
 import type { ManagementModule } from './types';
 
-const MODULES: readonly ManagementModule[] = [];
+const MODULES: readonly ManagementModule[] = [
+  sendgridManagement,
+  mailgunManagement,
+  postmarkManagement,
+];
 
 /** Every provider whose webhooks Hookguard can manage through the provider's API, by id. */
 export const MANAGEMENT_MODULES: ReadonlyMap<ProviderId, ManagementModule> = new Map(

@@ -1,0 +1,28 @@
+import { isProviderId } from '../../../lambda/core/provider-ids';
+import { MANAGEMENT_MODULES } from '../../../lambda/management';
+
+describe('management registry', () => {
+  it('registers each module under its own provider id', () => {
+    expect(MANAGEMENT_MODULES.size).toBeGreaterThan(0);
+    for (const [id, module] of MANAGEMENT_MODULES) {
+      expect(isProviderId(id)).toBe(true);
+      expect(module.provider).toBe(id);
+    }
+  });
+
+  it.each([...MANAGEMENT_MODULES.values()].map((module) => [module.provider, module] as const))(
+    '%s documents its key scope, options and sources',
+    (_id, module) => {
+      expect(module.keyScope.length).toBeGreaterThan(20);
+      expect(module.sources.length).toBeGreaterThan(0);
+      for (const source of module.sources) expect(source).toMatch(/^https:\/\//);
+      for (const meaning of Object.values(module.options)) expect(meaning.length).toBeGreaterThan(10);
+    },
+  );
+
+  it('includes SendGrid, Mailgun and Postmark with their credential placement', () => {
+    expect(MANAGEMENT_MODULES.get('sendgrid')?.placement).toBe('url-userinfo');
+    expect(MANAGEMENT_MODULES.get('mailgun')?.placement).toBe('url-userinfo');
+    expect(MANAGEMENT_MODULES.get('postmark')?.placement).toBe('auth-field');
+  });
+});
