@@ -20,9 +20,14 @@ describe('management registry', () => {
     },
   );
 
-  it('includes SendGrid, Mailgun and Postmark with their credential placement', () => {
-    expect(MANAGEMENT_MODULES.get('sendgrid')?.placement).toBe('url-userinfo');
-    expect(MANAGEMENT_MODULES.get('mailgun')?.placement).toBe('url-userinfo');
-    expect(MANAGEMENT_MODULES.get('postmark')?.placement).toBe('auth-field');
+  it.each([
+    ['sendgrid', 'url-userinfo'],
+    ['mailgun', 'url-userinfo'],
+    ['postmark', 'auth-field'],
+    ['mandrill', 'url-userinfo'],
+    ['sparkpost', 'auth-field'],
+    ['brevo', 'bearer'],
+  ] as const)('registers %s with credential placement %s', (id, placement) => {
+    expect(MANAGEMENT_MODULES.get(id)?.placement).toBe(placement);
   });
 });
