@@ -37,7 +37,7 @@ describe('mandrill management client', () => {
     });
   const accepted = (...credentials: (typeof OLD_CREDENTIAL)[]) => ({
     acceptedCredentials: async () =>
-      credentials.map((credential, index) => ({ version: `v${index}`, stage: 'current' as const, ...credential })),
+      credentials.map((credential, index) => ({ version: `v${index}`, stage: (index === 0 ? 'AWSCURRENT' : 'AWSPENDING') as 'AWSCURRENT' | 'AWSPENDING', ...credential })),
   });
 
   it('sets exactly a URL the verifier signs against, old and new both verifiable during the overlap', async () => {
