@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { isProviderId } from '../../../lambda/core/provider-ids';
 import { MANAGEMENT_MODULES } from '../../../lambda/management';
 
@@ -30,4 +32,20 @@ describe('management registry', () => {
   ] as const)('registers %s with credential placement %s', (id, placement) => {
     expect(MANAGEMENT_MODULES.get(id)?.placement).toBe(placement);
   });
+});
+
+describe('docs/provider-management.md', () => {
+  const text = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'provider-management.md'), 'utf8');
+
+  it.each(['sendgrid', 'mailgun', 'postmark', 'mandrill', 'sparkpost', 'brevo'] as const)(
+    'documents the %s client, its key field and options',
+    (id) => {
+      const module = MANAGEMENT_MODULES.get(id);
+      const section = text.split(/^### /m).find((part) => part.toLowerCase().startsWith(id)) ?? '';
+      expect(section).not.toBe('');
+      const row = text.split('\n').find((line) => line.toLowerCase().startsWith(`| ${id} |`)) ?? '';
+      for (const field of module?.keyFields ?? []) expect(row).toContain(`\`${field}\``);
+      for (const option of Object.keys(module?.options ?? {})) expect(row).toContain(`\`${option}\``);
+    },
+  );
 });
