@@ -17,14 +17,15 @@
  * Logs Insights; not a dimension, so it costs no metric).
  *
  * With `aggregateMs` (the verifier sets 10 s) a warm container sums its request counts instead of writing a line per
- * request, and {@link PowertoolsMetrics.flush} writes them at most once per `aggregateMs`: one line per provider and
- * outcome, stamped with the time of the batch's last request. It writes at once on the container's first invocation
- * and whenever the batch holds anything but `accepted` and `duplicate` (refusals, failures, PutEvents retries and
- * failures), so the security and delivery alarms see those within the minute. A batch older than `aggregateMs` is
- * written before a new request joins it, so no count is ever stamped more than `aggregateMs` away from when it
- * happened. What this costs: Lambda gives a function without extensions no shutdown signal, so when a container
- * never runs again, the counts of its last `aggregateMs` of accepted and duplicate requests are never written (never
- * more than `aggregateMs` of one container's traffic); nothing else depends on them (every request is in the API
+ * request, and {@link PowertoolsMetrics.flush} (the end of an invocation) writes them when the last write is
+ * `aggregateMs` or more ago: under steady traffic one write per `aggregateMs`, sparse traffic request by request. One
+ * line per provider and outcome, stamped with the time of the batch's last request. It writes at once on the
+ * container's first invocation and whenever the batch holds anything but `accepted` and `duplicate` (refusals,
+ * failures, PutEvents retries and failures), so the security and delivery alarms see those at once. A held batch
+ * begun `aggregateMs` or more ago is written before a new request joins it, so no count is stamped more than
+ * `aggregateMs` from when it happened. What this costs: Lambda gives a function without extensions no shutdown
+ * signal, so when a container never runs again, the accepted and duplicate counts it held (those of less than
+ * `aggregateMs` after its last write) are never written; nothing else depends on them (every request is in the API
  * access log, refusals also log a line of their own).
  */
 import { Console } from 'node:console';
@@ -113,8 +114,11 @@ export class PowertoolsMetrics implements HookguardMetrics {
   private readonly aggregateMs: number;
   private readonly now: () => number;
   private batch: Batch | undefined;
-  /** Whether this container wrote its first batch (the first invocation's counts are written at once). */
-  private wroteOnce = false;
+  /**
+   * When an invocation's end last wrote the counts (undefined: never, so the container's first invocation writes at
+   * once). Writes are spaced by at least `aggregateMs`, so sparse traffic is written request by request.
+   */
+  private lastWriteAt: number | undefined;
 
   constructor(options: PowertoolsMetricsOptions) {
     if (options.stage.trim() === '') throw new RangeError('The metrics stage (HOOKGUARD_STAGE) must not be empty');
@@ -198,8 +202,10 @@ export class PowertoolsMetrics implements HookguardMetrics {
   flush(): void {
     if (this.aggregateMs > 0) {
       const batch = this.batch;
-      if (batch && (!this.wroteOnce || batch.urgent || this.now() - batch.firstAt >= this.aggregateMs)) {
+      const now = this.now();
+      if (batch && (this.lastWriteAt === undefined || batch.urgent || now - this.lastWriteAt >= this.aggregateMs)) {
         this.writeBatch(batch);
+        this.lastWriteAt = now;
       }
       return;
     }
@@ -225,7 +231,10 @@ export class PowertoolsMetrics implements HookguardMetrics {
     if (this.batch) this.writeBatch(this.batch);
   }
 
-  /** The batch a new count joins: a batch older than `aggregateMs` is written first, under its own timestamp. */
+  /**
+   * The batch a new count joins. A batch begun `aggregateMs` or more ago (held since, its container idle in between)
+   * is written first, under its own timestamp, so no count is stamped more than `aggregateMs` from when it happened.
+   */
   private openBatch(): Batch {
     const now = this.now();
     if (this.batch && now - this.batch.firstAt >= this.aggregateMs) this.writeBatch(this.batch);
@@ -248,7 +257,6 @@ export class PowertoolsMetrics implements HookguardMetrics {
    */
   private writeBatch(batch: Batch): void {
     this.batch = undefined;
-    this.wroteOnce = true;
     const lines: EmfBlob[] = [];
     const providers = new Set([...batch.requests.keys(), ...batch.eventsPublished.keys()]);
     let stageDone = false;

@@ -217,12 +217,12 @@ describe('PowertoolsMetrics with aggregateMs (the verifier: counts summed in a w
     }
     const afterBurst = output.lines.length;
     const lastOfBatch = clock;
-    clock += 6_000; // 10 s after the batch's first count: the batch is written before this request joins a new one
+    clock += 6_000; // 11 s after the last write: the held batch, then this request, each under its own time
     invoke(metrics, 'mailgun', 'accepted', 1);
     // Assess
     expect(afterFirst).toBe(1);
     expect(afterBurst).toBe(1);
-    expect(output.lines).toHaveLength(3);
+    expect(output.lines).toHaveLength(4);
     const written = metricsWritten();
     expect(written.map(({ name, value, dimensions }) => ({ name, value, dimensions }))).toEqual([
       { name: 'Requests', value: 1, dimensions: [{ Stage: 'prod', Provider: 'mailgun', Outcome: 'accepted' }] },
@@ -230,10 +230,22 @@ describe('PowertoolsMetrics with aggregateMs (the verifier: counts summed in a w
       { name: 'Requests', value: 4, dimensions: [{ Stage: 'prod', Provider: 'mailgun', Outcome: 'accepted' }] },
       { name: 'EventsPublished', value: 4, dimensions: [{ Stage: 'prod', Provider: 'mailgun' }] },
       { name: 'Requests', value: 1, dimensions: [{ Stage: 'prod', Provider: 'mailgun', Outcome: 'duplicate' }] },
+      { name: 'Requests', value: 1, dimensions: [{ Stage: 'prod', Provider: 'mailgun', Outcome: 'accepted' }] },
+      { name: 'EventsPublished', value: 1, dimensions: [{ Stage: 'prod', Provider: 'mailgun' }] },
     ]);
     // Stamped with the batch's last count, never with a request id (a batch is many requests).
     expect(written[2]?.timestamp).toBe(lastOfBatch);
+    expect(written[5]?.timestamp).toBe(clock);
     expect(output.lines.join('\n')).not.toContain('requestId');
+  });
+
+  it('writes sparse traffic request by request: a provider sending every 30 s is never held (silent-provider alarm)', () => {
+    const metrics = aggregating();
+    for (let i = 0; i < 4; i++) {
+      invoke(metrics, 'postmark', 'accepted', 1);
+      expect(output.lines).toHaveLength(i + 1);
+      clock += 30_000;
+    }
   });
 
   it('writes at once when a refusal joins the batch (the forgery and brute-force alarms must not wait)', () => {
