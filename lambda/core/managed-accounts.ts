@@ -82,27 +82,16 @@ export function managedAccountProblems(
 }
 
 function snsTopicProblems(topicArn: string | undefined, allowed: readonly string[]): ManagedAccountProblem[] {
-  if (topicArn === undefined) {
-    return allowed.length > 1
-      ? [{ key: 'options', message: 'needs "topicArn": snsTopicArns lists several topics, name the one to subscribe' }]
-      : [];
-  }
-  // A subscription to any other topic would deliver messages the verifier refuses.
-  return allowed.includes(topicArn)
-    ? []
-    : [{ key: 'options', message: `topicArn must be one of snsTopicArns, got "${topicArn}"` }];
+  // Absent: every topic of snsTopicArns is managed. Any other topic would deliver messages the verifier refuses.
+  if (topicArn === undefined || allowed.includes(topicArn)) return [];
+  return [{ key: 'options', message: `topicArn must be one of snsTopicArns, got "${topicArn}"` }];
 }
 
 /**
- * The block with the defaults the configuration documents: Amazon SES subscribes the one topic of `snsTopicArns`
- * when `options.topicArn` is left out.
+ * The SNS topics whose subscriptions Hookguard manages for a managed `amazon-ses`: `options.topicArn`, or every topic
+ * of `snsTopicArns` when it is left out. The rotation function may manage subscriptions of these topics only.
  */
-export function withManagedDefaults(
-  provider: ProviderId,
-  account: ManagedAccount,
-  context: ManagedProviderContext = {},
-): ManagedAccount {
-  const topics = context.snsTopicArns ?? [];
-  if (provider !== 'amazon-ses' || account.options?.topicArn !== undefined || topics.length !== 1) return account;
-  return { ...account, options: { ...account.options, topicArn: topics[0] as string } };
+export function managedSnsTopics(account: ManagedAccount, snsTopicArns: readonly string[] = []): string[] {
+  const topicArn = account.options?.topicArn;
+  return topicArn === undefined ? [...snsTopicArns] : [topicArn];
 }

@@ -2,7 +2,7 @@
  * `providers.<id>.managed`: the shape (schema) and the registry rules (load.ts over managed-accounts.ts). The
  * registry's entries are replaced by fixed ones so these tests do not change as management modules are added.
  */
-import { isRequiredOption, managedAccountProblems } from '../../../lambda/core/managed-accounts';
+import { isRequiredOption, managedAccountProblems, managedSnsTopics } from '../../../lambda/core/managed-accounts';
 import type { ProviderId } from '../../../lambda/core/provider-ids';
 import { MANAGEMENT_MODULES } from '../../../lambda/management';
 import type { ManagementModule } from '../../../lambda/management/types';
@@ -42,7 +42,7 @@ beforeAll(() => {
   mockModules.set('resend', fakeModule('resend', { placement: 'none' }));
   mockModules.set(
     'amazon-ses',
-    fakeModule('amazon-ses', { keyFields: [], options: { topicArn: 'The SNS topic to subscribe (required).' } }),
+    fakeModule('amazon-ses', { keyFields: [], options: { topicArn: 'The SNS topic to subscribe; absent: every topic of snsTopicArns.' } }),
   );
 });
 
@@ -140,18 +140,23 @@ describe('providers.<id>.managed', () => {
   });
 
   describe('amazon-ses', () => {
-    it('subscribes the one configured topic by default', () => {
+    it('manages every configured topic when topicArn is left out, or the one named', () => {
       const config = parseConfig({
-        stages: { dev: { providers: { 'amazon-ses': { snsTopicArns: [TOPIC], managed: {} } } } },
+        stages: {
+          dev: { providers: { 'amazon-ses': { snsTopicArns: [TOPIC, OTHER_TOPIC], managed: {} } } },
+          prod: { providers: { 'amazon-ses': { snsTopicArns: [TOPIC, OTHER_TOPIC], managed: { options: { topicArn: OTHER_TOPIC } } } } },
+        },
       });
-      expect(config.stages.dev?.providers['amazon-ses']?.managed).toEqual({ options: { topicArn: TOPIC } });
+      const dev = config.stages.dev?.providers['amazon-ses'];
+      const prod = config.stages.prod?.providers['amazon-ses'];
+      expect(managedSnsTopics(dev?.managed ?? {}, dev?.snsTopicArns)).toEqual([TOPIC, OTHER_TOPIC]);
+      expect(managedSnsTopics(prod?.managed ?? {}, prod?.snsTopicArns)).toEqual([OTHER_TOPIC]);
     });
 
-    it('needs topicArn when several topics are configured, and only one of them', () => {
+    it('refuses a topic that is not one of snsTopicArns', () => {
       expect(
         problemsOf({
           stages: {
-            dev: { providers: { 'amazon-ses': { snsTopicArns: [TOPIC, OTHER_TOPIC], managed: {} } } },
             prod: {
               providers: {
                 'amazon-ses': {
@@ -163,7 +168,6 @@ describe('providers.<id>.managed', () => {
           },
         }),
       ).toEqual([
-        'stages.dev.providers.amazon-ses.managed.options: needs "topicArn": snsTopicArns lists several topics, name the one to subscribe',
         'stages.prod.providers.amazon-ses.managed.options: topicArn must be one of snsTopicArns, got "arn:aws:sns:eu-west-1:123456789012:elsewhere"',
       ]);
     });
