@@ -21,7 +21,7 @@ import { credentialRotationState } from '../../lambda/core/credential-watch';
 import type { ProviderId } from '../../lambda/core/provider-ids';
 import type { StageConfig } from '../../lib/config/types';
 import { COMMON_OPTIONS, COMMON_OPTIONS_HELP, parseCommandLine, resolveCommonOptions } from '../local/options';
-import type { HealthReport } from '../local/request-counters';
+import type { HealthReport } from '../local/local-metrics';
 import { REQUEST_OUTCOMES } from '../../lambda/core/metrics';
 import { type CliDeps, type CliIo, defaultDeployedAws, loadStage, localBaseUrl } from './cli-context';
 import {
