@@ -82,16 +82,37 @@ export function managedAccountProblems(
 }
 
 function snsTopicProblems(topicArn: string | undefined, allowed: readonly string[]): ManagedAccountProblem[] {
-  // Absent: every topic of snsTopicArns is managed. Any other topic would deliver messages the verifier refuses.
-  if (topicArn === undefined || allowed.includes(topicArn)) return [];
-  return [{ key: 'options', message: `topicArn must be one of snsTopicArns, got "${topicArn}"` }];
+  if (topicArn === undefined) {
+    // One topic is the default (withManagedDefaults); with several, which one to subscribe is the operator's choice.
+    return allowed.length > 1
+      ? [{ key: 'options', message: 'needs "topicArn": snsTopicArns lists several topics, name the one to subscribe' }]
+      : [];
+  }
+  // A subscription to any other topic would deliver messages the verifier refuses.
+  return allowed.includes(topicArn)
+    ? []
+    : [{ key: 'options', message: `topicArn must be one of snsTopicArns, got "${topicArn}"` }];
 }
 
 /**
- * The SNS topics whose subscriptions Hookguard manages for a managed `amazon-ses`: `options.topicArn`, or every topic
- * of `snsTopicArns` when it is left out. The rotation function may manage subscriptions of these topics only.
+ * The block with the defaults the configuration documents: Amazon SES subscribes the one topic of `snsTopicArns`
+ * when `options.topicArn` is left out.
  */
-export function managedSnsTopics(account: ManagedAccount, snsTopicArns: readonly string[] = []): string[] {
+export function withManagedDefaults(
+  provider: ProviderId,
+  account: ManagedAccount,
+  context: ManagedProviderContext = {},
+): ManagedAccount {
+  const topics = context.snsTopicArns ?? [];
+  if (provider !== 'amazon-ses' || account.options?.topicArn !== undefined || topics.length !== 1) return account;
+  return { ...account, options: { ...account.options, topicArn: topics[0] as string } };
+}
+
+/**
+ * The SNS topics whose subscriptions a managed `amazon-ses` manages, from its block after
+ * {@link withManagedDefaults}: `options.topicArn`. The rotation function may manage subscriptions of these only.
+ */
+export function managedSnsTopics(account: ManagedAccount): string[] {
   const topicArn = account.options?.topicArn;
-  return topicArn === undefined ? [...snsTopicArns] : [topicArn];
+  return topicArn === undefined ? [] : [topicArn];
 }

@@ -340,8 +340,6 @@ export interface BuildManagedProvidersDeps {
   readonly http: HttpClient;
   /** Needed when `amazon-ses` is managed. */
   readonly sns?: SnsSubscriptionsPort;
-  /** `amazon-ses`: the topics whose subscriptions are managed (`options.topicArn`, or every `snsTopicArns`). */
-  readonly snsTopicArns?: readonly string[];
 }
 
 /**
@@ -376,14 +374,7 @@ export function buildManagedProviders(deps: BuildManagedProvidersDeps): ManagedP
       return { provider, url, unavailable: `${provider}: no SNS client available` };
     }
     try {
-      const clientDeps = {
-        account,
-        apiKey,
-        http: deps.http,
-        ...(deps.sns ? { sns: deps.sns } : {}),
-        ...(provider === 'amazon-ses' && deps.snsTopicArns ? { snsTopicArns: deps.snsTopicArns } : {}),
-      };
-      const client = module.create(clientDeps);
+      const client = module.create({ account, apiKey, http: deps.http, ...(deps.sns ? { sns: deps.sns } : {}) });
       return { provider, url, client };
     } catch (error) {
       const reason =

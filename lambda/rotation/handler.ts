@@ -120,26 +120,9 @@ export function parseManagedProviders(text: string | undefined): Partial<Record<
   return accounts;
 }
 
-/** `MANAGED_SNS_TOPIC_ARNS`: a JSON list of topic ARNs; absent: none. */
-export function parseTopicList(text: string | undefined): string[] {
-  if (text === undefined || text.trim() === '') return [];
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new Error('MANAGED_SNS_TOPIC_ARNS is not JSON');
-  }
-  if (!Array.isArray(parsed) || !parsed.every((item) => typeof item === 'string')) {
-    throw new Error('MANAGED_SNS_TOPIC_ARNS must be a JSON list of topic ARNs');
-  }
-  return parsed as string[];
-}
-
 /** What {@link providerSyncFactory} needs from the environment and the AWS adapters. */
 export interface ProviderSyncSettings {
   readonly accounts: Partial<Record<ProviderId, ManagedAccount>>;
-  /** The SNS topics whose subscriptions a managed `amazon-ses` manages (`MANAGED_SNS_TOPIC_ARNS`). */
-  readonly snsTopicArns?: readonly string[];
   /** The provider-API-keys secret's ARN; absent when no provider is managed. */
   readonly apiKeysSecretArn?: string;
   /** Hookguard's public base URL (`https://host/stage/` or the custom domain's `https://host/`). */
@@ -168,7 +151,6 @@ export function providerSyncFactory(settings: ProviderSyncSettings): (() => Prom
       apiKeys,
       webhookUrl: (provider) => providerWebhookUrl(publicUrl, provider),
       http,
-      ...(settings.snsTopicArns ? { snsTopicArns: settings.snsTopicArns } : {}),
     });
     return createProviderSync({ providers, logger: settings.logger });
   };
@@ -194,7 +176,6 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): RotationHandl
   const metrics = new PowertoolsMetrics({ stage: metricsStage });
   const providerSync = providerSyncFactory({
     accounts: parseManagedProviders(env.MANAGED_PROVIDERS),
-    snsTopicArns: parseTopicList(env.MANAGED_SNS_TOPIC_ARNS),
     apiKeysSecretArn: env.PROVIDER_API_KEYS_SECRET_ARN || undefined,
     publicUrl: env.HOOKGUARD_PUBLIC_URL || undefined,
     store,

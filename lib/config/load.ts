@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
-import { managedAccountProblems } from '../../lambda/core/managed-accounts';
+import { managedAccountProblems, withManagedDefaults } from '../../lambda/core/managed-accounts';
 import { PROVIDER_IDS, type ProviderId } from '../../lambda/core/provider-ids';
 import { MANAGEMENT_MODULES } from '../../lambda/management';
 import { ALERTING_KEYS, readAlerting } from './alerting';
@@ -241,7 +241,7 @@ function toStageConfig(stage: string, block: StageBlock, alerting: StageConfig['
     providers[id] = {
       ...rest,
       rateLimit: rateLimit ?? block.waf.rateLimit,
-      ...(managed ? { managed } : {}),
+      ...(managed ? { managed: withManagedDefaults(id, managed, { snsTopicArns: rest.snsTopicArns }) } : {}),
     };
   }
   const { env, customDomain, monitoring, ...sections } = block;

@@ -138,7 +138,7 @@ export class Hookguard extends Construct {
     // Provider sync (docs/provider-sync.md): the providers whose webhooks the rotation updates through their APIs.
     const managed = providers.filter(([, settings]) => settings.managed !== undefined);
     const ses = config.providers['amazon-ses'];
-    const sesTopics = ses?.managed ? managedSnsTopics(ses.managed, ses.snsTopicArns) : [];
+    const sesTopics = ses?.managed ? managedSnsTopics(ses.managed) : [];
 
     this.secrets = new WebhookSecrets(this, 'Secrets', {
       stage: config.stage,
@@ -255,7 +255,6 @@ export class Hookguard extends Construct {
           ? {
               // No secret here: the accounts' selectors only; the API keys stay in their secret.
               MANAGED_PROVIDERS: JSON.stringify(Object.fromEntries(managed.map(([id, settings]) => [id, settings.managed]))),
-              ...(ses?.managed ? { MANAGED_SNS_TOPIC_ARNS: JSON.stringify(sesTopics) } : {}),
               PROVIDER_API_KEYS_SECRET_ARN: this.secrets.providerApiKeys.secretArn,
               HOOKGUARD_PUBLIC_URL: this.api.url,
             }

@@ -29,7 +29,7 @@ const fakeModule = (provider: ProviderId, options: Record<string, string> = {}):
 beforeAll(() => {
   registry.clear();
   registry.set('sendgrid', fakeModule('sendgrid'));
-  registry.set('amazon-ses', fakeModule('amazon-ses', { topicArn: 'The SNS topic; absent: every topic of snsTopicArns.' }));
+  registry.set('amazon-ses', fakeModule('amazon-ses', { topicArn: 'The SNS topic; default: the only topic of snsTopicArns.' }));
 });
 afterAll(() => {
   registry.clear();
@@ -90,7 +90,6 @@ describe('managed providers in the stack', () => {
       'amazon-ses': { options: { topicArn: TOPIC } },
       sendgrid: { webhookIds: ['wh-1'] },
     });
-    expect(JSON.parse(variables.MANAGED_SNS_TOPIC_ARNS as string)).toEqual([TOPIC]);
     expect(variables.PROVIDER_API_KEYS_SECRET_ARN).toEqual({ Ref: expect.stringMatching(/^SecretsProviderApiKeys/) });
     expect(JSON.stringify(variables.HOOKGUARD_PUBLIC_URL)).toContain('execute-api');
     expect(properties.Timeout).toBe(300);
@@ -113,13 +112,14 @@ describe('managed providers in the stack', () => {
     for (const statement of statements) expect(statement.Resource).not.toBe('*');
   });
 
-  it('manages every configured topic when topicArn is left out', () => {
-    const template = synth({ 'amazon-ses': { snsTopicArns: [TOPIC, OTHER_TOPIC], managed: {} } });
-    const variables = (rotationFunction(template).Environment as { Variables: Record<string, string> }).Variables;
-    expect(JSON.parse(variables.MANAGED_SNS_TOPIC_ARNS ?? '[]')).toEqual([TOPIC, OTHER_TOPIC]);
+  it('subscribes the only configured topic when topicArn is left out', () => {
+    const template = synth({ 'amazon-ses': { snsTopicArns: [TOPIC], managed: {} } });
+    expect(JSON.parse((rotationFunction(template).Environment as { Variables: Record<string, string> }).Variables.MANAGED_PROVIDERS ?? '{}')).toEqual({
+      'amazon-ses': { options: { topicArn: TOPIC } },
+    });
     expect(rotationStatements(template)).toEqual(
       expect.arrayContaining([
-        { Action: ['sns:ListSubscriptionsByTopic', 'sns:Subscribe'], Effect: 'Allow', Resource: [TOPIC, OTHER_TOPIC] },
+        { Action: ['sns:ListSubscriptionsByTopic', 'sns:Subscribe'], Effect: 'Allow', Resource: TOPIC },
       ]),
     );
   });
@@ -130,7 +130,7 @@ describe('managed providers in the stack', () => {
   ] as const)('leaves no unacknowledged %s finding', (_pack, pack) => {
     const stack = stackWith({
       sendgrid: { managed: {} },
-      'amazon-ses': { snsTopicArns: [TOPIC, OTHER_TOPIC], managed: {} },
+      'amazon-ses': { snsTopicArns: [TOPIC, OTHER_TOPIC], managed: { options: { topicArn: OTHER_TOPIC } } },
     });
     const report = pack().validateScope(stack);
     expect(report.violations.map((violation) => violation.ruleName)).toEqual([]);

@@ -42,7 +42,7 @@ beforeAll(() => {
   mockModules.set('resend', fakeModule('resend', { placement: 'none' }));
   mockModules.set(
     'amazon-ses',
-    fakeModule('amazon-ses', { keyFields: [], options: { topicArn: 'The SNS topic to subscribe; absent: every topic of snsTopicArns.' } }),
+    fakeModule('amazon-ses', { keyFields: [], options: { topicArn: 'The SNS topic; default: the only topic of snsTopicArns.' } }),
   );
 });
 
@@ -140,23 +140,20 @@ describe('providers.<id>.managed', () => {
   });
 
   describe('amazon-ses', () => {
-    it('manages every configured topic when topicArn is left out, or the one named', () => {
+    it('subscribes the one configured topic by default', () => {
       const config = parseConfig({
-        stages: {
-          dev: { providers: { 'amazon-ses': { snsTopicArns: [TOPIC, OTHER_TOPIC], managed: {} } } },
-          prod: { providers: { 'amazon-ses': { snsTopicArns: [TOPIC, OTHER_TOPIC], managed: { options: { topicArn: OTHER_TOPIC } } } } },
-        },
+        stages: { dev: { providers: { 'amazon-ses': { snsTopicArns: [TOPIC], managed: {} } } } },
       });
-      const dev = config.stages.dev?.providers['amazon-ses'];
-      const prod = config.stages.prod?.providers['amazon-ses'];
-      expect(managedSnsTopics(dev?.managed ?? {}, dev?.snsTopicArns)).toEqual([TOPIC, OTHER_TOPIC]);
-      expect(managedSnsTopics(prod?.managed ?? {}, prod?.snsTopicArns)).toEqual([OTHER_TOPIC]);
+      const ses = config.stages.dev?.providers['amazon-ses'];
+      expect(ses?.managed).toEqual({ options: { topicArn: TOPIC } });
+      expect(managedSnsTopics(ses?.managed ?? {})).toEqual([TOPIC]);
     });
 
-    it('refuses a topic that is not one of snsTopicArns', () => {
+    it('needs topicArn when several topics are configured, and only one of them', () => {
       expect(
         problemsOf({
           stages: {
+            dev: { providers: { 'amazon-ses': { snsTopicArns: [TOPIC, OTHER_TOPIC], managed: {} } } },
             prod: {
               providers: {
                 'amazon-ses': {
@@ -168,6 +165,7 @@ describe('providers.<id>.managed', () => {
           },
         }),
       ).toEqual([
+        'stages.dev.providers.amazon-ses.managed.options: needs "topicArn": snsTopicArns lists several topics, name the one to subscribe',
         'stages.prod.providers.amazon-ses.managed.options: topicArn must be one of snsTopicArns, got "arn:aws:sns:eu-west-1:123456789012:elsewhere"',
       ]);
     });
