@@ -37,6 +37,7 @@ export const STACK_OUTPUT_KEYS = [
   'ArchiveName',
   'CanaryQueueUrl',
   'EventBusDeadLetterQueueUrl',
+  'IpRangesFunctionName',
 ] as const;
 
 /** Props of {@link HookguardStack}. */
@@ -118,6 +119,10 @@ export class HookguardStack extends Stack {
       EventBusDeadLetterQueueUrl: {
         value: this.events.deadLetterQueue.queueUrl,
         description: "The bus's dead-letter queue (events it could not deliver; redrive: docs/first-deploy.md)",
+      },
+      IpRangesFunctionName: {
+        value: this.hookguard.ipRangeRefresher?.function.function.functionName ?? 'none',
+        description: 'Refresher of the published IP ranges (hookguard ranges --deployed invokes it); none without "published"',
       },
     };
     for (const key of STACK_OUTPUT_KEYS) new CfnOutput(this, key, outputs[key]);

@@ -4,6 +4,7 @@
  */
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { ProviderId } from '../../lambda/core/provider-ids';
 import type { RuntimeSettings } from '../../lambda/core/settings';
@@ -20,6 +21,7 @@ import type { CommonOptions } from '../local/options';
 import { type LocalSecrets, readSecretsFile, SecretsFileError } from '../local/secrets-file';
 import {
   CloudFormationStackOutputs,
+  LambdaFunctionInvoker,
   SecretsManagerSecretValues,
   type SecretValueSource,
   type StackOutputsSource,
@@ -45,6 +47,8 @@ export interface DeployedAws {
   readonly secretValues: SecretValueSource;
   /** `lib/ops/rotate-credentials.ts` with this account's clients. */
   rotate(options: Omit<RotateCredentialsOptions, 'secretsManager' | 'apiGateway'>): Promise<RotateCredentialsReport>;
+  /** Invokes a function synchronously with a JSON payload and resolves its JSON result (`hookguard ranges`). */
+  invokeFunction?(functionName: string, payload: unknown): Promise<unknown>;
 }
 
 /** Injectable dependencies of the CLI. */
@@ -69,6 +73,8 @@ export function defaultDeployedAws(target: AwsTarget): DeployedAws {
     stackOutputs: new CloudFormationStackOutputs({ client: new CloudFormationClient(config) }),
     secretValues: new SecretsManagerSecretValues({ client: secretsManager }),
     rotate: (options) => rotateCredentials({ ...options, secretsManager, apiGateway: new APIGatewayClient(config) }),
+    invokeFunction: (functionName, payload) =>
+      new LambdaFunctionInvoker({ client: new LambdaClient(config) }).invoke(functionName, payload),
   };
 }
 
