@@ -5,6 +5,9 @@ import type { ProviderRefreshResult } from '../../lambda/core/ip-ranges';
 import { writeSecretsFile } from '../../src/local/secrets-file';
 import type { DeployedAws } from '../../src/cli/cli-context';
 import { runCli } from '../../src/cli/main';
+import { allowedSourcesOf } from '../../src/cli/allowed-sources';
+import { formatStatus, type StatusReport } from '../../src/cli/status-command';
+import { loadConfig, stageOf } from '../../lib/config';
 import { defaultSecrets, recordingIo } from './cli-test-kit';
 import { DEPLOYED_OUTPUTS, fakeDeployedAws } from './fake-aws';
 
@@ -120,5 +123,25 @@ describe('hookguard ranges', () => {
     const io = recordingIo();
     expect(await runCli(['ranges', ...common, '--deployed'], io, { aws: withInvoke({}, { ...DEPLOYED_OUTPUTS, IpRangesFunctionName: 'none' }).aws })).toBe(1);
     expect(io.errors.join('\n')).toContain('has no IP-range refresher');
+  });
+
+  it('status lists the allow-lists in force below the providers', () => {
+    const stage = stageOf(loadConfig(common[1] as string), 'test', common[1] as string);
+    const report: StatusReport = {
+      stage: 'test',
+      source: 'local',
+      generatedAt: '2026-12-02T06:00:00.000Z',
+      providers: [{ provider: 'brevo', lastAcceptedAt: null, last24h: {}, refusedLast24h: 0 }],
+      alarmsInAlarm: null,
+      deadLetterQueues: [],
+      credential: null,
+      canary: { enabled: false, lastSuccessAt: null },
+      allowedSources: allowedSourcesOf(stage),
+    };
+    const lines = formatStatus(report);
+    const at = lines.indexOf('Source allow-lists:');
+    expect(at).toBeGreaterThan(0);
+    expect(lines.slice(at + 1).map((line) => line.trim().split(/\s+/)[0])).toEqual(['brevo', 'postmark', 'sparkpost']);
+    expect(lines[at + 1]).toContain('allowed sources (AWS WAF): 3 CIDRs: 198.51.100.0/24, 1.179.112.0/20, 172.246.240.0/20');
   });
 });
