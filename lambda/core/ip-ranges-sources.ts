@@ -88,7 +88,7 @@ export const PUBLISHED_RANGE_SOURCES: Readonly<Record<PublishedRangeProvider, Pu
       checked: '2026-12-02',
       source:
         '[SP3] publishes the list only as DNS A records, which synth does not resolve: the IP sets start empty ' +
-        '(SparkPost requests are blocked, fail closed) until the first refresh (docs/ip-ranges.md)',
+        '(SparkPost requests are blocked, fail closed) until the first refresh, which runs when the deployment completes',
     },
   },
   brevo: {

@@ -17,6 +17,7 @@ import {
   type PublishedRangeSource,
 } from './ip-ranges-sources';
 import { EVENT_SOURCE } from './event';
+import { METRIC_NAMES } from './metrics';
 import type { EventBusPort, Logger } from '../ports';
 import { silentLogger } from '../ports';
 
@@ -24,7 +25,7 @@ import { silentLogger } from '../ports';
 export const IP_RANGES_UPDATED_DETAIL_TYPE = 'ip-ranges.updated';
 
 /** The metric (contract: Count, [Stage, Provider]) a refused or failed refresh records; 0 after a good one. */
-export const IP_RANGES_REFRESH_FAILED_METRIC = 'IpRangesRefreshFailed';
+export const IP_RANGES_REFRESH_FAILED_METRIC = METRIC_NAMES.ipRangesRefreshFailed;
 
 /** AWS WAF's quota of addresses per IP set (AWS WAF Developer Guide, "AWS WAF quotas"; cannot be raised). */
 export const MAX_IP_SET_ADDRESSES = 10_000;

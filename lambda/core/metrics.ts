@@ -34,6 +34,8 @@ export const METRIC_NAMES = {
   canaryDelivered: 'CanaryDelivered',
   canaryLatency: 'CanaryLatency',
   rotationFailed: 'RotationFailed',
+  /** [Stage, Provider]: 1 when a provider's published IP list was refused or could not be refreshed, 0 after a good run. */
+  ipRangesRefreshFailed: 'IpRangesRefreshFailed',
 } as const;
 
 /** Every value of the `Outcome` dimension of `Requests`, in the order the dashboard and `status` show them. */

@@ -1,6 +1,6 @@
 /**
  * The IP-range refresher function. Thin: reads its targets and policy from the environment, takes a schedule event
- * (refresh everything, no confirmation) or an operator's request from `hookguard ranges refresh`
+ * or CloudFormation's stack status event after a deployment (refresh everything, no confirmation) or an operator's request from `hookguard ranges refresh`
  * (`{ "confirm": true, "dryRun": false, "providers": ["brevo"] }`), runs `core/ip-ranges.ts` over the AWS adapters,
  * writes `IpRangesRefreshFailed` per provider as embedded metrics and returns the per-provider results (addresses and
  * reasons only: nothing secret is involved).
@@ -48,7 +48,8 @@ export class RangesRequestError extends Error {
 export function parseRangesRequest(event: unknown): RefreshRequest {
   if (event === undefined || event === null) return {};
   if (!isRecord(event)) throw new RangesRequestError('The payload must be an object');
-  if (event['detail-type'] === 'Scheduled Event') return {};
+  // The schedule, and CloudFormation's status event after a deployment: a plain refresh, never confirmed.
+  if (event['detail-type'] === 'Scheduled Event' || event['detail-type'] === 'CloudFormation Stack Status Change') return {};
   const allowed = new Set(['confirm', 'dryRun', 'providers']);
   const unknown = Object.keys(event).filter((key) => !allowed.has(key));
   if (unknown.length > 0) throw new RangesRequestError(`Unknown request fields: ${unknown.join(', ')} (expected confirm, dryRun, providers)`);

@@ -73,6 +73,8 @@ export class IpRangeRefresher extends Construct {
   public readonly function: WebhookFunction;
   /** The schedule. */
   public readonly schedule: events.Rule;
+  /** The run after every successful deployment of the stack. */
+  public readonly afterDeploy: events.Rule;
 
   constructor(scope: Construct, id: string, props: IpRangeRefresherProps) {
     super(scope, id);
@@ -123,6 +125,25 @@ export class IpRangeRefresher extends Construct {
         ],
       }),
     );
+
+    // Once right after every successful deployment of the stack (a new stage, a new Hookguard version whose seeds
+    // may have reset the sets): the sets hold the published lists at once instead of after the first scheduled run
+    // (SparkPost has no embedded list at all). CloudFormation puts a "CloudFormation Stack Status Change" event on
+    // the default bus for each stack status (detail: stack-id, status-details.status), no custom resource needed
+    // (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/event-detail-stack-status-change.html).
+    this.afterDeploy = new events.Rule(this, 'AfterDeploy', {
+      description: `Hookguard ${props.stage}: refresh the published IP ranges after each deployment of the stack`,
+      eventPattern: {
+        source: ['aws.cloudformation'],
+        detailType: ['CloudFormation Stack Status Change'],
+        detail: { 'stack-id': [stack.stackId], 'status-details': { status: ['CREATE_COMPLETE', 'UPDATE_COMPLETE'] } },
+      },
+    });
+    this.afterDeploy.addTarget(new targets.LambdaFunction(this.function.function, { retryAttempts: 2 }));
+    Validations.of(this.afterDeploy).acknowledge({
+      id: 'Serverless-EventBusDLQ',
+      reason: 'A refresh after a deployment: the schedule repeats the whole refresh, and a failure keeps the last good list.',
+    });
 
     this.schedule = new events.Rule(this, 'Schedule', {
       description: `Hookguard ${props.stage}: refresh the published IP ranges every ${props.settings.refreshHours} hours`,

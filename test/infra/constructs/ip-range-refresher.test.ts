@@ -62,7 +62,16 @@ describe('published IP ranges', () => {
     const rules = resourcesOf(template, 'AWS::Events::Rule').filter(([, properties]) =>
       String(properties.Description).includes('published IP ranges'),
     );
-    expect(rules.map(([, properties]) => properties.ScheduleExpression)).toEqual(['rate(3 hours)']);
+    expect(rules.map(([, properties]) => properties.ScheduleExpression ?? 'after deploy')).toEqual(['after deploy', 'rate(3 hours)']);
+    const afterDeploy = rules.find(([, properties]) => properties.EventPattern !== undefined)?.[1];
+    expect(afterDeploy?.EventPattern).toEqual({
+      source: ['aws.cloudformation'],
+      'detail-type': ['CloudFormation Stack Status Change'],
+      detail: { 'stack-id': [{ Ref: 'AWS::StackId' }], 'status-details': { status: ['CREATE_COMPLETE', 'UPDATE_COMPLETE'] } },
+    });
+    for (const [, rule] of rules) {
+      expect(JSON.stringify(rule.Targets)).toContain(stack.getLogicalId(refresher?.function.function.node.defaultChild as never));
+    }
 
     const statements = resourcesOf(template, 'AWS::IAM::Policy').flatMap(
       ([, properties]) => ((properties.PolicyDocument as Json).Statement as Json[]),

@@ -233,6 +233,7 @@ describe('the IP-range refresher', () => {
 
   it('refuses payloads that are not a schedule event or a refresh request', () => {
     expect(parseRangesRequest(undefined)).toEqual({});
+    expect(parseRangesRequest({ source: 'aws.cloudformation', 'detail-type': 'CloudFormation Stack Status Change', detail: { 'status-details': { status: 'UPDATE_COMPLETE' } } })).toEqual({});
     expect(parseRangesRequest({ confirm: true, providers: ['brevo'] })).toEqual({ confirm: true, providers: ['brevo'] });
     expect(() => parseRangesRequest({ confirm: 'yes' })).toThrow('confirm must be true or false');
     expect(() => parseRangesRequest({ providers: ['sendgrid'] })).toThrow('providers must be a list of');
