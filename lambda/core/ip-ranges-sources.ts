@@ -62,8 +62,8 @@ export const PUBLISHED_RANGE_SOURCES: Readonly<Record<PublishedRangeProvider, Pu
     location: {
       kind: 'https',
       url: 'https://postmarkapp.com/support/article/800-ips-for-firewalls',
-      // The article's webhook section (anchor #webhooks), not its SMTP or API sections.
-      section: /^webhooks?\b/i,
+      // The article's webhook section (anchor #webhooks, "Webhooks" or "Webhook IPs"), not its SMTP or API sections.
+      section: /\bwebhooks?\b/i,
       cidrOnly: false,
     },
     documentation:

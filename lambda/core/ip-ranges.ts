@@ -97,6 +97,8 @@ function addressesIn(lines: readonly string[], cidrOnly: boolean): ParsedRanges 
   const problems: string[] = [];
   for (const line of lines) {
     for (const [token] of line.matchAll(ADDRESS_TOKEN)) {
+      // A bare `::` in prose (or any token without a digit) is punctuation, not an address.
+      if (!/[0-9]/.test(token)) continue;
       const hasPrefix = token.includes('/');
       if (cidrOnly && !hasPrefix) continue;
       const parsed = parseCidr(token);

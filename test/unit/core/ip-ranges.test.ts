@@ -87,6 +87,12 @@ describe('published formats', () => {
     }
   });
 
+  it('finds a renamed webhook heading, and ignores punctuation that looks like IPv6', () => {
+    const { section: heading, cidrOnly } = section('postmark');
+    const page = '<h1>IPs for firewalls</h1><h2>SMTP</h2><p>3.137.63.180</p><h3>IPs for webhooks</h3><p>Use :: or 50.31.156.6 and 3.134.147.250.</p><h3>API</h3><p>18.216.134.80</p>';
+    expect(parsePageSection(page, heading, cidrOnly)).toEqual({ cidrs: ['3.134.147.250/32', '50.31.156.6/32'], problems: [] });
+  });
+
   it('a page without the section gives nothing; a broken CIDR in it is reported', () => {
     const { section: heading, cidrOnly } = section('brevo');
     expect(parsePageSection('<h1>Maintenance</h1><p>Back soon</p>', heading, cidrOnly)).toEqual({ cidrs: [], problems: [] });
