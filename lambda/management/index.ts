@@ -4,9 +4,22 @@
  * `test/support/fakes/<provider>.ts` built from the provider's documentation, and one line here.
  */
 import type { ProviderId } from '../core/provider-ids';
+import { brevoManagement } from './brevo';
+import { mailgunManagement } from './mailgun';
+import { mandrillManagement } from './mandrill';
+import { postmarkManagement } from './postmark';
+import { sendgridManagement } from './sendgrid';
+import { sparkpostManagement } from './sparkpost';
 import type { ManagementModule } from './types';
 
-const MODULES: readonly ManagementModule[] = [];
+const MODULES: readonly ManagementModule[] = [
+  sendgridManagement,
+  mailgunManagement,
+  postmarkManagement,
+  mandrillManagement,
+  sparkpostManagement,
+  brevoManagement,
+];
 
 /** Every provider whose webhooks Hookguard can manage through the provider's API, by id. */
 export const MANAGEMENT_MODULES: ReadonlyMap<ProviderId, ManagementModule> = new Map(

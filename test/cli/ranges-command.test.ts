@@ -136,12 +136,13 @@ describe('hookguard ranges', () => {
       deadLetterQueues: [],
       credential: null,
       canary: { enabled: false, lastSuccessAt: null },
+      providerSync: { providers: [], incompleteRotation: null },
       allowedSources: allowedSourcesOf(stage),
     };
     const lines = formatStatus(report);
     const at = lines.indexOf('Source allow-lists:');
     expect(at).toBeGreaterThan(0);
-    expect(lines.slice(at + 1).map((line) => line.trim().split(/\s+/)[0])).toEqual(['brevo', 'postmark', 'sparkpost']);
+    expect(lines.slice(at + 1, at + 4).map((line) => line.trim().split(/\s+/)[0])).toEqual(['brevo', 'postmark', 'sparkpost']);
     expect(lines[at + 1]).toContain('allowed sources (AWS WAF): 3 CIDRs: 198.51.100.0/24, 1.179.112.0/20, 172.246.240.0/20');
   });
 });
