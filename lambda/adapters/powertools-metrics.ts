@@ -5,7 +5,7 @@
  * One Powertools `Metrics` per dimension set, because every metric of a Powertools blob shares the blob's dimension
  * sets and the contract gives each metric exactly one: `Requests` [Stage, Provider, Outcome], `EventsPublished`
  * [Stage, Provider], `PutEventsEntries*` and `RotationFailed` [Stage], `AuthorizerDecisions`
- * [Stage, Provider, CredentialStage]. Powertools' default `service` dimension is cleared (it is not in the
+ * [Stage, Provider, CredentialStage], `ProviderSyncFailed` [Stage, Provider]. Powertools' default `service` dimension is cleared (it is not in the
  * contract, and a metric is only found with its exact dimensions). Counts of 0 are not emitted: shorter lines and no
  * metric-hours billed for series that saw nothing (alarms treat missing data as not breaching).
  *
@@ -69,6 +69,7 @@ export class PowertoolsMetrics implements HookguardMetrics {
   private readonly byStage: Metrics;
   private readonly decisions: Metrics;
   private readonly rotation: Metrics;
+  private readonly sync: Metrics;
   /** Writes like Powertools does: one `console.log` on an own Console over stdout (not the runtime's patched one). */
   private readonly out = new Console({ stdout: process.stdout, stderr: process.stderr });
 
@@ -88,6 +89,7 @@ export class PowertoolsMetrics implements HookguardMetrics {
     this.byStage = make();
     this.decisions = make();
     this.rotation = make();
+    this.sync = make();
   }
 
   request(provider: string, outcome: RequestOutcome, context?: RequestContext): void {
@@ -118,6 +120,13 @@ export class PowertoolsMetrics implements HookguardMetrics {
   rotationFailed(): void {
     this.rotation.addMetric(METRIC_NAMES.rotationFailed, MetricUnit.Count, 1);
     this.rotation.publishStoredMetrics();
+  }
+
+  /** `ProviderSyncFailed` [Stage, Provider], written at once (a rotation step records a few at most). */
+  providerSyncFailed(provider: string): void {
+    this.sync.addDimension('Provider', provider);
+    this.sync.addMetric(METRIC_NAMES.providerSyncFailed, MetricUnit.Count, 1);
+    this.sync.publishStoredMetrics();
   }
 
   /**

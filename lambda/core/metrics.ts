@@ -34,6 +34,7 @@ export const METRIC_NAMES = {
   canaryDelivered: 'CanaryDelivered',
   canaryLatency: 'CanaryLatency',
   rotationFailed: 'RotationFailed',
+  providerSyncFailed: 'ProviderSyncFailed',
   /** [Stage, Provider]: 1 when a provider's published IP list was refused or could not be refreshed, 0 after a good run. */
   ipRangesRefreshFailed: 'IpRangesRefreshFailed',
 } as const;
@@ -90,6 +91,11 @@ export interface HookguardMetrics {
   authorizerDecision(provider: string, stage: CredentialStageName): void;
   /** A rotation step failed. */
   rotationFailed(): void;
+  /**
+   * A managed provider's webhook could not be updated or verified during a rotation step (`ProviderSyncFailed`
+   * [Stage, Provider]). Only where provider sync runs (the rotation Lambda); others leave it out.
+   */
+  providerSyncFailed?(provider: string): void;
 }
 
 /** Metrics that go nowhere (tests and benchmarks that do not look at them). */

@@ -47,7 +47,9 @@ export interface DeployedAws {
   readonly stackOutputs: StackOutputsSource;
   readonly secretValues: SecretValueSource;
   /** `lib/ops/rotate-credentials.ts` with this account's clients. */
-  rotate(options: Omit<RotateCredentialsOptions, 'secretsManager' | 'apiGateway'>): Promise<RotateCredentialsReport>;
+  rotate(
+    options: Omit<RotateCredentialsOptions, 'secretsManager' | 'apiGateway' | 'lambda'>,
+  ): Promise<RotateCredentialsReport>;
   /** Invokes a function synchronously with a JSON payload and resolves its JSON result (`hookguard ranges`). */
   invokeFunction?(functionName: string, payload: unknown): Promise<unknown>;
 }
@@ -75,7 +77,13 @@ export function defaultDeployedAws(target: AwsTarget): DeployedAws {
   return {
     stackOutputs: new CloudFormationStackOutputs({ client: new CloudFormationClient(config) }),
     secretValues: new SecretsManagerSecretValues({ client: secretsManager }),
-    rotate: (options) => rotateCredentials({ ...options, secretsManager, apiGateway: new APIGatewayClient(config) }),
+    rotate: (options) =>
+      rotateCredentials({
+        ...options,
+        secretsManager,
+        apiGateway: new APIGatewayClient(config),
+        lambda: new LambdaClient(config),
+      }),
     invokeFunction: (functionName, payload) =>
       new LambdaFunctionInvoker({ client: new LambdaClient(config) }).invoke(functionName, payload),
   };
