@@ -4,9 +4,18 @@
  * `test/support/fakes/<provider>.ts` built from the provider's documentation, and one line here.
  */
 import type { ProviderId } from '../core/provider-ids';
+import { mailersendManagement } from './mailersend';
+import { mailjetManagement } from './mailjet';
+import { mailtrapManagement } from './mailtrap';
+import { resendManagement } from './resend';
 import type { ManagementModule } from './types';
 
-const MODULES: readonly ManagementModule[] = [];
+const MODULES: readonly ManagementModule[] = [
+  mailjetManagement,
+  mailtrapManagement,
+  mailersendManagement,
+  resendManagement,
+];
 
 /** Every provider whose webhooks Hookguard can manage through the provider's API, by id. */
 export const MANAGEMENT_MODULES: ReadonlyMap<ProviderId, ManagementModule> = new Map(
