@@ -9,12 +9,14 @@ import { mailjetManagement } from './mailjet';
 import { mailtrapManagement } from './mailtrap';
 import { resendManagement } from './resend';
 import type { ManagementModule } from './types';
+import { unisenderGoManagement } from './unisender-go';
 
 const MODULES: readonly ManagementModule[] = [
   mailjetManagement,
   mailtrapManagement,
   mailersendManagement,
   resendManagement,
+  unisenderGoManagement,
 ];
 
 /** Every provider whose webhooks Hookguard can manage through the provider's API, by id. */
