@@ -4,6 +4,7 @@
  * `test/support/fakes/<provider>.ts` built from the provider's documentation, and one line here.
  */
 import type { ProviderId } from '../core/provider-ids';
+import { amazonSesManagement } from './amazon-ses';
 import { mailersendManagement } from './mailersend';
 import { mailjetManagement } from './mailjet';
 import { mailtrapManagement } from './mailtrap';
@@ -12,6 +13,7 @@ import type { ManagementModule } from './types';
 import { unisenderGoManagement } from './unisender-go';
 
 const MODULES: readonly ManagementModule[] = [
+  amazonSesManagement,
   mailjetManagement,
   mailtrapManagement,
   mailersendManagement,
