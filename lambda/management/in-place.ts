@@ -1,134 +1,142 @@
 /**
- * The common core of management clients whose provider updates a webhook's URL in place (Mailjet, Mailtrap,
- * MailerSend, Resend): each module supplies how to list the account's webhooks and how to change one webhook's URL,
- * and this file decides which webhooks are managed, what they look like ({@link WebhookSnapshot}) and what changes.
- * Pure apart from the two functions it is given.
+ * The common core of the management clients whose provider updates a webhook in place (SendGrid, Mailgun, Postmark,
+ * Mandrill, SparkPost, Brevo...): list the account's webhooks, pick the managed ones, compare each with the desired
+ * URL and credential, and update only those that differ. A provider module supplies the three provider-specific
+ * parts ({@link InPlaceProvider}: list, update, and any extra difference); selection, comparison, summaries,
+ * idempotency and the "nothing to manage" error live here once, so every module behaves the same.
  */
 import type { ProviderId } from '../core/provider-ids';
-import { credentialInUrl, displayUrl, matchCredential, sameTarget, urlWithCredential } from './shared';
+import { displayUrl, expectOk, jsonBody, matchCredential, sameTarget, sendWithRetry } from './shared';
 import {
-  type CredentialPlacement,
+  type CredentialMatch,
   type DesiredWebhook,
+  type HttpClient,
+  type HttpRequest,
   type ManagedAccount,
   type ManagedWebhookClient,
   ManagementError,
   type WebhookChange,
+  type WebhookCredential,
   type WebhookSnapshot,
 } from './types';
 
-/** One webhook as a provider lists it, reduced to what management needs. `url` may carry credentials. */
+/** One webhook as a provider module reads it from the provider's list answer. */
 export interface RemoteWebhook {
+  /** The provider's id of the webhook, as a string. */
   readonly id: string;
+  /** The URL as the provider holds it (user info included, when it carries one). */
   readonly url: string;
-  /** False while the provider does not deliver to it (disabled, suspended, paused). */
+  /** The credential it carries; null when none; `unreadable` when the provider does not return it. */
+  readonly credential: WebhookCredential | null | 'unreadable';
+  /** False when the provider does not deliver to it (disabled, inactive). */
   readonly active: boolean;
 }
 
-/**
- * The webhooks of `all` that Hookguard manages: the configured ids (every id must exist), or else those whose
- * target is Hookguard's URL or `account.matchUrl` (so a webhook still matches after `apply` moved it to Hookguard's
- * URL). Throws when none is found: nothing to manage is a configuration error.
- */
-export function selectManaged<T extends RemoteWebhook>(
-  provider: ProviderId,
-  all: readonly T[],
-  desired: DesiredWebhook,
-  account: ManagedAccount,
-): T[] {
-  if (account.webhookIds !== undefined && account.webhookIds.length > 0) {
-    const missing = account.webhookIds.filter((id) => !all.some((hook) => hook.id === id));
-    if (missing.length > 0) {
-      throw new ManagementError(provider, `no webhook with id ${missing.join(', ')} in the account`);
-    }
-    return all.filter((hook) => account.webhookIds?.includes(hook.id));
-  }
-  const managed = all.filter(
-    (hook) =>
-      sameTarget(hook.url, desired.url) || (account.matchUrl !== undefined && sameTarget(hook.url, account.matchUrl)),
-  );
-  if (managed.length === 0) {
-    const target = account.matchUrl === undefined ? displayUrl(desired.url) : `${displayUrl(desired.url)} or ${displayUrl(account.matchUrl)}`;
-    throw new ManagementError(provider, `no webhook points at ${target}: create it once at the provider, or configure its id`);
-  }
-  return managed;
-}
-
-/** What a webhook looks like against `desired`; `superseded` is always false for in-place providers. */
-export function snapshotOf(hook: RemoteWebhook, desired: DesiredWebhook): WebhookSnapshot {
-  return {
-    id: hook.id,
-    displayUrl: displayUrl(hook.url),
-    urlMatches: sameTarget(hook.url, desired.url),
-    credential: matchCredential(credentialInUrl(hook.url), desired.credential),
-    active: hook.active,
-    superseded: false,
-  };
-}
-
-/** The URL a webhook should have: with the credential as user info, or bare when the provider cannot carry it. */
-export function targetUrl(placement: CredentialPlacement, desired: DesiredWebhook): string {
-  return placement === 'url-userinfo' ? urlWithCredential(desired.url, desired.credential) : desired.url;
-}
-
-/**
- * The change `hook` needs, or null. With `placement: 'none'` only the target counts: such a provider cannot carry
- * the credential, so its webhook is left as it is while it points at Hookguard's URL.
- */
-export function changeFor(
-  placement: CredentialPlacement,
-  hook: RemoteWebhook,
-  desired: DesiredWebhook,
-): WebhookChange | null {
-  const snapshot = snapshotOf(hook, desired);
-  if (!snapshot.urlMatches) {
-    return {
-      action: 'update',
-      id: hook.id,
-      summary: `URL: ${snapshot.displayUrl} -> ${displayUrl(targetUrl(placement, desired))}`,
-    };
-  }
-  if (placement === 'url-userinfo' && snapshot.credential !== 'desired') {
-    return { action: 'update', id: hook.id, summary: `URL user info: ${describeCredential(snapshot)} -> desired credential` };
-  }
-  return null;
-}
-
-function describeCredential(snapshot: WebhookSnapshot): string {
-  return snapshot.credential === 'none' ? 'no credential' : `${snapshot.credential} credential`;
-}
-
-/** What a module gives {@link inPlaceClient}. */
-export interface InPlaceApi<T extends RemoteWebhook> {
+/** The provider-specific parts of an in-place client. */
+export interface InPlaceProvider<W extends RemoteWebhook> {
   readonly provider: ProviderId;
-  readonly placement: CredentialPlacement;
-  readonly account: ManagedAccount;
-  /** Every webhook of the account (all pages). */
-  list(): Promise<readonly T[]>;
-  /** Sets the webhook's URL, leaving its other settings as they are. */
-  updateUrl(hook: T, url: string): Promise<void>;
+  /** Where the credential sits, for change summaries: `URL user info`, `HttpAuth`, `auth.token`... */
+  readonly credentialField: string;
+  /**
+   * Every webhook of the account (or of the configured domain/stream), in the provider's order. `desired` is given
+   * for providers whose "webhook" holds several URLs (Mailgun: up to three per event type), to pick the one managed.
+   */
+  list(desired: DesiredWebhook): Promise<readonly W[]>;
+  /**
+   * A difference from `desired` other than the URL's target and the credential, in words (Mandrill: the URL's exact
+   * text, which its signature covers), or null.
+   */
+  otherDifference?(webhook: W, desired: DesiredWebhook): string | null;
+  /** Makes `webhook` point at `desired.url` with `desired.credential`; throws {@link ManagementError} on failure. */
+  update(webhook: W, desired: DesiredWebhook): Promise<void>;
 }
 
-/** A {@link ManagedWebhookClient} for a provider that changes a webhook's URL in place. */
-export function inPlaceClient<T extends RemoteWebhook>(api: InPlaceApi<T>): ManagedWebhookClient {
+/**
+ * The URLs whose webhooks are managed when no ids are configured: Hookguard's own and the configured match URL. Both,
+ * because after the first apply the webhooks point at Hookguard's URL and a retried or later sync must find them.
+ */
+export function managedTargets(account: ManagedAccount, desired: DesiredWebhook): string[] {
+  return [desired.url, ...(account.matchUrl === undefined ? [] : [account.matchUrl])];
+}
+
+/** The managed webhooks among `all`: by id when configured, else by URL (the old match URL or Hookguard's own). */
+function selectManaged<W extends RemoteWebhook>(
+  provider: ProviderId,
+  all: readonly W[],
+  account: ManagedAccount,
+  desired: DesiredWebhook,
+): W[] {
+  if (account.webhookIds !== undefined && account.webhookIds.length > 0) {
+    const byId = new Map(all.map((webhook) => [webhook.id, webhook]));
+    const missing = account.webhookIds.filter((id) => !byId.has(id));
+    if (missing.length > 0) {
+      throw new ManagementError(provider, `no webhook with id ${missing.join(', ')} (managed.webhookIds)`);
+    }
+    return account.webhookIds.map((id) => byId.get(id) as W);
+  }
+  const targets = managedTargets(account, desired);
+  const found = all.filter((webhook) => targets.some((target) => sameTarget(webhook.url, target)));
+  if (found.length === 0) {
+    throw new ManagementError(
+      provider,
+      `no webhook points at ${targets.map(displayUrl).join(' or ')} (set managed.webhookIds or managed.matchUrl)`,
+    );
+  }
+  return found;
+}
+
+function credentialMatch(webhook: RemoteWebhook, desired: DesiredWebhook): CredentialMatch {
+  return webhook.credential === 'unreadable' ? 'unreadable' : matchCredential(webhook.credential, desired.credential);
+}
+
+/**
+ * A {@link ManagedWebhookClient} over an {@link InPlaceProvider}. `apply` changes only the webhooks that differ, so a
+ * second call (or a retry after a partial failure) changes nothing already done; a webhook whose credential cannot
+ * be read back is always rewritten. `retire` has nothing to do: nothing is superseded when a webhook changes in place.
+ */
+export function inPlaceClient<W extends RemoteWebhook>(
+  account: ManagedAccount,
+  spec: InPlaceProvider<W>,
+): ManagedWebhookClient {
   const managed = async (desired: DesiredWebhook) =>
-    selectManaged(api.provider, await api.list(), desired, api.account);
-  const pending = async (desired: DesiredWebhook) =>
-    (await managed(desired))
-      .map((hook) => ({ hook, change: changeFor(api.placement, hook, desired) }))
-      .filter((entry): entry is { hook: T; change: WebhookChange } => entry.change !== null);
+    selectManaged(spec.provider, await spec.list(desired), account, desired);
+
+  const changeFor = (webhook: W, desired: DesiredWebhook): WebhookChange | null => {
+    const parts: string[] = [];
+    if (!sameTarget(webhook.url, desired.url)) {
+      parts.push(`URL ${displayUrl(webhook.url)} -> ${displayUrl(desired.url)}`);
+    }
+    const credential = credentialMatch(webhook, desired);
+    if (credential !== 'desired') parts.push(`${spec.credentialField}: ${credential} credential -> desired credential`);
+    const other = spec.otherDifference?.(webhook, desired) ?? null;
+    if (other !== null) parts.push(other);
+    if (parts.length === 0) return null;
+    return { action: 'update', id: webhook.id, summary: parts.join('; ') };
+  };
+
   return {
-    provider: api.provider,
+    provider: spec.provider,
     async read(desired) {
-      return (await managed(desired)).map((hook) => snapshotOf(hook, desired));
+      return (await managed(desired)).map(
+        (webhook): WebhookSnapshot => ({
+          id: webhook.id,
+          displayUrl: displayUrl(webhook.url),
+          urlMatches: sameTarget(webhook.url, desired.url),
+          credential: credentialMatch(webhook, desired),
+          active: webhook.active,
+          superseded: false,
+        }),
+      );
     },
     async plan(desired) {
-      return (await pending(desired)).map((entry) => entry.change);
+      return (await managed(desired)).flatMap((webhook) => changeFor(webhook, desired) ?? []);
     },
     async apply(desired) {
       const changes: WebhookChange[] = [];
-      // One at a time: a failure stops here, and the next apply changes only what is still different.
-      for (const { hook, change } of await pending(desired)) {
-        await api.updateUrl(hook, targetUrl(api.placement, desired));
+      for (const webhook of await managed(desired)) {
+        const change = changeFor(webhook, desired);
+        if (change === null) continue;
+        await spec.update(webhook, desired);
         changes.push(change);
       }
       return changes;
@@ -139,12 +147,25 @@ export function inPlaceClient<T extends RemoteWebhook>(api: InPlaceApi<T>): Mana
   };
 }
 
+/** The API base URL: the account's override, else the provider's documented host for the region. */
+export function apiBase(account: ManagedAccount, hosts: { readonly us: string; readonly eu?: string }): string {
+  const base = account.apiBaseUrl ?? (account.region === 'eu' && hosts.eu !== undefined ? hosts.eu : hosts.us);
+  return base.replace(/\/+$/, '');
+}
+
 /**
- * The API base: `account.apiBaseUrl` (tests' fakes, a proxy) or the documented origin, without a trailing slash.
- * Paths stay as documented, so a fake serves the same paths as the provider.
+ * Sends one management request (retrying 429 and 5xx), fails unless 2xx, and returns the parsed JSON answer (null for
+ * an empty answer such as 204). `operation` names the call in errors; it must not contain secrets.
  */
-export function apiOrigin(account: ManagedAccount, documented: string): string {
-  return (account.apiBaseUrl ?? documented).replace(/\/+$/, '');
+export async function callApi(
+  http: HttpClient,
+  provider: ProviderId,
+  operation: string,
+  request: HttpRequest,
+): Promise<unknown> {
+  const response = expectOk(provider, operation, await sendWithRetry(http, provider, request));
+  if (response.body.trim() === '') return null;
+  return jsonBody(provider, operation, response);
 }
 
 /** A required `ManagedAccount.options` entry, or a {@link ManagementError} naming it. */
@@ -153,14 +174,19 @@ export function requiredOption(provider: ProviderId, account: ManagedAccount, na
   if (value === undefined || value.trim() === '') {
     throw new ManagementError(provider, `managed.options.${name} is required`);
   }
-  return value.trim();
+  return value;
 }
 
 /** A required API key field, or a {@link ManagementError} naming the field (never its value). */
 export function requiredKey(provider: ProviderId, apiKey: Readonly<Record<string, string>>, field: string): string {
   const value = apiKey[field];
   if (value === undefined || value === '') {
-    throw new ManagementError(provider, `the provider-keys secret has no ${field} for ${provider}`);
+    throw new ManagementError(provider, `the provider API key secret has no "${field}" for this provider`);
   }
   return value;
+}
+
+/** A webhook list answer that is not the documented shape. */
+export function unexpectedAnswer(provider: ProviderId, operation: string): ManagementError {
+  return new ManagementError(provider, `${operation} answered an unexpected shape`);
 }
