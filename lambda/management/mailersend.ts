@@ -11,9 +11,9 @@
  * `PUT /v1/webhooks/{webhook_id}` takes any of `url`, `name`, `events`, `enabled`, `version` and answers
  * `{"data": {...}}`. Authenticated with `Authorization: Bearer <API token>`.
  */
-import { apiOrigin, inPlaceClient, type RemoteWebhook, requiredKey, requiredOption } from './in-place';
-import { expectOk, jsonBody, sendWithRetry } from './shared';
-import { type HttpRequest, ManagementError, type ManagementModule } from './types';
+import { apiBase, inPlaceClient, jsonApi, type RemoteWebhook, requiredKey, requiredOption, unexpectedAnswer } from './in-place';
+import { credentialInUrl } from './shared';
+import type { ManagementModule } from './types';
 
 const PROVIDER = 'mailersend' as const;
 const PAGE = 100;
@@ -35,52 +35,37 @@ export const mailersendManagement: ManagementModule = {
     'https://github.com/mailersend/mailersend-nodejs/blob/main/src/modules/email/Webhook.module.ts',
   ],
   create({ account, apiKey, http }) {
-    const origin = apiOrigin(account, 'https://api.mailersend.com');
-    const send = (request: Omit<HttpRequest, 'headers'>) =>
-      sendWithRetry(http, PROVIDER, {
-        ...request,
-        headers: {
-          authorization: `Bearer ${requiredKey(PROVIDER, apiKey, 'apiKey')}`,
-          accept: 'application/json',
-          'content-type': 'application/json',
-        },
-      });
+    const origin = apiBase(account, { us: 'https://api.mailersend.com' });
+    const call = jsonApi(http, PROVIDER, () => ({ authorization: `Bearer ${requiredKey(PROVIDER, apiKey, 'apiKey')}` }));
 
-    return inPlaceClient<RemoteWebhook>({
+    return inPlaceClient<RemoteWebhook>(account, {
       provider: PROVIDER,
-      placement: 'none',
-      account,
+      credentialField: 'URL user info',
+      carriesCredential: false,
       async list() {
         const domainId = encodeURIComponent(requiredOption(PROVIDER, account, 'domainId'));
         const hooks: RemoteWebhook[] = [];
         for (let page = 1; page <= MAX_PAGES; page += 1) {
-          const response = expectOk(
-            PROVIDER,
-            'listing webhooks',
-            await send({ method: 'GET', url: `${origin}/v1/webhooks?domain_id=${domainId}&limit=${PAGE}&page=${page}` }),
-          );
-          const body = jsonBody(PROVIDER, 'listing webhooks', response) as {
+          const url = `${origin}/v1/webhooks?domain_id=${domainId}&limit=${PAGE}&page=${page}`;
+          const answer = (await call('listing webhooks', 'GET', url)) as {
             data?: unknown;
             meta?: { last_page?: unknown };
-          };
-          if (!Array.isArray(body.data)) {
-            throw new ManagementError(PROVIDER, 'listing webhooks answered without a data list', response.status);
-          }
-          for (const hook of body.data as Array<{ id?: unknown; url?: unknown; enabled?: unknown }>) {
+          } | null;
+          if (!Array.isArray(answer?.data)) throw unexpectedAnswer(PROVIDER, 'listing webhooks');
+          for (const hook of answer.data as Array<{ id?: unknown; url?: unknown; enabled?: unknown }>) {
             if (typeof hook.id !== 'string' || typeof hook.url !== 'string') continue;
-            hooks.push({ id: hook.id, url: hook.url, active: hook.enabled !== false });
+            hooks.push({ id: hook.id, url: hook.url, credential: credentialInUrl(hook.url), active: hook.enabled !== false });
           }
-          const lastPage = typeof body.meta?.last_page === 'number' ? body.meta.last_page : page;
-          if (page >= lastPage || body.data.length === 0) break;
+          const lastPage = typeof answer.meta?.last_page === 'number' ? answer.meta.last_page : page;
+          if (page >= lastPage || answer.data.length === 0) break;
         }
         return hooks;
       },
-      async updateUrl(hook, url) {
-        expectOk(
-          PROVIDER,
-          `updating webhook ${hook.id}`,
-          await send({ method: 'PUT', url: `${origin}/v1/webhooks/${encodeURIComponent(hook.id)}`, body: JSON.stringify({ url }) }),
-        );
+      async update(hook, desired) {
+        // Only the target: no credential is written (placement none).
+        await call(`updating webhook ${hook.id}`, 'PUT', `${origin}/v1/webhooks/${encodeURIComponent(hook.id)}`, {
+          url: desired.url,
+        });
       },
     });
   },

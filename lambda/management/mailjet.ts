@@ -7,20 +7,16 @@
  * given properties ("all PUT requests behave like PATCH requests"). Authenticated with HTTP Basic
  * `API key:secret key`. `Status` is `alive` or `dead` (a dead URL is suspended).
  */
-import { apiOrigin, inPlaceClient, type RemoteWebhook, requiredKey } from './in-place';
-import { expectOk, jsonBody, sendWithRetry } from './shared';
-import { type HttpRequest, ManagementError, type ManagementModule } from './types';
+import { apiBase, inPlaceClient, jsonApi, type RemoteWebhook, requiredKey, unexpectedAnswer } from './in-place';
+import { credentialInUrl, urlWithCredential } from './shared';
+import type { ManagementModule } from './types';
 
 const PROVIDER = 'mailjet' as const;
 const PATH = '/v3/REST/eventcallbackurl';
-/** The documented maximum page size [MJ2]; an account has at most a few rows per event type. */
+/** The documented maximum page size [MJ2]; an account has a few rows per event type. */
 const PAGE = 1000;
-
-interface MailjetRow {
-  readonly ID?: unknown;
-  readonly Url?: unknown;
-  readonly Status?: unknown;
-}
+/** A bound on pages read, so a misbehaving answer cannot loop for ever. */
+const MAX_PAGES = 20;
 
 /** The Mailjet management module. */
 export const mailjetManagement: ManagementModule = {
@@ -36,45 +32,33 @@ export const mailjetManagement: ManagementModule = {
     'https://github.com/mailjet/mailjet-gem/blob/master/lib/mailjet/resources/eventcallbackurl.rb',
   ],
   create({ account, apiKey, http }) {
-    const origin = apiOrigin(account, 'https://api.mailjet.com');
-    const authorization = () =>
-      `Basic ${Buffer.from(`${requiredKey(PROVIDER, apiKey, 'apiKey')}:${requiredKey(PROVIDER, apiKey, 'secretKey')}`).toString('base64')}`;
-    const send = (request: Omit<HttpRequest, 'headers'>) =>
-      sendWithRetry(http, PROVIDER, {
-        ...request,
-        headers: { authorization: authorization(), accept: 'application/json', 'content-type': 'application/json' },
-      });
+    const origin = apiBase(account, { us: 'https://api.mailjet.com' });
+    const call = jsonApi(http, PROVIDER, () => {
+      const pair = `${requiredKey(PROVIDER, apiKey, 'apiKey')}:${requiredKey(PROVIDER, apiKey, 'secretKey')}`;
+      return { authorization: `Basic ${Buffer.from(pair).toString('base64')}` };
+    });
 
-    return inPlaceClient<RemoteWebhook>({
+    return inPlaceClient<RemoteWebhook>(account, {
       provider: PROVIDER,
-      placement: 'url-userinfo',
-      account,
+      credentialField: 'URL user info',
       async list() {
         const rows: RemoteWebhook[] = [];
-        for (let offset = 0; ; offset += PAGE) {
-          const response = expectOk(
-            PROVIDER,
-            'listing eventcallbackurl',
-            await send({ method: 'GET', url: `${origin}${PATH}?Limit=${PAGE}&Offset=${offset}` }),
-          );
-          const body = jsonBody(PROVIDER, 'listing eventcallbackurl', response) as { Data?: unknown; Total?: unknown };
-          if (!Array.isArray(body.Data)) {
-            throw new ManagementError(PROVIDER, 'listing eventcallbackurl answered without a Data list', response.status);
-          }
-          for (const row of body.Data as MailjetRow[]) {
+        for (let page = 0; page < MAX_PAGES; page += 1) {
+          const url = `${origin}${PATH}?Limit=${PAGE}&Offset=${page * PAGE}`;
+          const answer = (await call('listing eventcallbackurl', 'GET', url)) as { Data?: unknown } | null;
+          if (!Array.isArray(answer?.Data)) throw unexpectedAnswer(PROVIDER, 'listing eventcallbackurl');
+          for (const row of answer.Data as Array<{ ID?: unknown; Url?: unknown; Status?: unknown }>) {
             if ((typeof row.ID !== 'number' && typeof row.ID !== 'string') || typeof row.Url !== 'string') continue;
-            rows.push({ id: String(row.ID), url: row.Url, active: row.Status !== 'dead' });
+            rows.push({ id: String(row.ID), url: row.Url, credential: credentialInUrl(row.Url), active: row.Status !== 'dead' });
           }
-          const total = typeof body.Total === 'number' ? body.Total : rows.length;
-          if (body.Data.length < PAGE || rows.length >= total) return rows;
+          if (answer.Data.length < PAGE) break;
         }
+        return rows;
       },
-      async updateUrl(hook, url) {
-        expectOk(
-          PROVIDER,
-          `updating eventcallbackurl ${hook.id}`,
-          await send({ method: 'PUT', url: `${origin}${PATH}/${encodeURIComponent(hook.id)}`, body: JSON.stringify({ Url: url }) }),
-        );
+      async update(row, desired) {
+        await call(`updating eventcallbackurl ${row.id}`, 'PUT', `${origin}${PATH}/${encodeURIComponent(row.id)}`, {
+          Url: urlWithCredential(desired.url, desired.credential),
+        });
       },
     });
   },

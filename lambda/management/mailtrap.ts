@@ -8,9 +8,9 @@
  * takes `{"webhook": {"url"}}` (updatable: url, active, payload_format, event_types) and answers `{"data": {...}}`.
  * Authenticated with `Authorization: Bearer <API token>`.
  */
-import { apiOrigin, inPlaceClient, type RemoteWebhook, requiredKey, requiredOption } from './in-place';
-import { expectOk, jsonBody, sendWithRetry } from './shared';
-import { type HttpRequest, ManagementError, type ManagementModule } from './types';
+import { apiBase, inPlaceClient, jsonApi, type RemoteWebhook, requiredKey, requiredOption, unexpectedAnswer } from './in-place';
+import { credentialInUrl, urlWithCredential } from './shared';
+import type { ManagementModule } from './types';
 
 const PROVIDER = 'mailtrap' as const;
 
@@ -30,43 +30,27 @@ export const mailtrapManagement: ManagementModule = {
     'https://docs.mailtrap.io/email-api-smtp/advanced/webhooks',
   ],
   create({ account, apiKey, http }) {
-    const origin = apiOrigin(account, 'https://mailtrap.io');
+    const origin = apiBase(account, { us: 'https://mailtrap.io' });
     const base = () =>
       `${origin}/api/accounts/${encodeURIComponent(requiredOption(PROVIDER, account, 'accountId'))}/webhooks`;
-    const send = (request: Omit<HttpRequest, 'headers'>) =>
-      sendWithRetry(http, PROVIDER, {
-        ...request,
-        headers: {
-          authorization: `Bearer ${requiredKey(PROVIDER, apiKey, 'apiKey')}`,
-          accept: 'application/json',
-          'content-type': 'application/json',
-        },
-      });
+    const call = jsonApi(http, PROVIDER, () => ({ authorization: `Bearer ${requiredKey(PROVIDER, apiKey, 'apiKey')}` }));
 
-    return inPlaceClient<RemoteWebhook>({
+    return inPlaceClient<RemoteWebhook>(account, {
       provider: PROVIDER,
-      placement: 'url-userinfo',
-      account,
+      credentialField: 'URL user info',
       async list() {
-        const response = expectOk(PROVIDER, 'listing webhooks', await send({ method: 'GET', url: base() }));
-        const body = jsonBody(PROVIDER, 'listing webhooks', response) as { data?: unknown };
-        if (!Array.isArray(body.data)) {
-          throw new ManagementError(PROVIDER, 'listing webhooks answered without a data list', response.status);
-        }
-        return (body.data as Array<{ id?: unknown; url?: unknown; active?: unknown }>)
-          .filter((hook) => (typeof hook.id === 'number' || typeof hook.id === 'string') && typeof hook.url === 'string')
-          .map((hook) => ({ id: String(hook.id), url: hook.url as string, active: hook.active !== false }));
-      },
-      async updateUrl(hook, url) {
-        expectOk(
-          PROVIDER,
-          `updating webhook ${hook.id}`,
-          await send({
-            method: 'PATCH',
-            url: `${base()}/${encodeURIComponent(hook.id)}`,
-            body: JSON.stringify({ webhook: { url } }),
-          }),
+        const answer = (await call('listing webhooks', 'GET', base())) as { data?: unknown } | null;
+        if (!Array.isArray(answer?.data)) throw unexpectedAnswer(PROVIDER, 'listing webhooks');
+        return (answer.data as Array<{ id?: unknown; url?: unknown; active?: unknown }>).flatMap((hook) =>
+          (typeof hook.id === 'number' || typeof hook.id === 'string') && typeof hook.url === 'string'
+            ? [{ id: String(hook.id), url: hook.url, credential: credentialInUrl(hook.url), active: hook.active !== false }]
+            : [],
         );
+      },
+      async update(hook, desired) {
+        await call(`updating webhook ${hook.id}`, 'PATCH', `${base()}/${encodeURIComponent(hook.id)}`, {
+          webhook: { url: urlWithCredential(desired.url, desired.credential) },
+        });
       },
     });
   },

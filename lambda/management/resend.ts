@@ -10,9 +10,9 @@
  * "events"}]}` (paged with `limit` and `after`); `PATCH /webhooks/{id}` takes any of `endpoint`, `events`, `status`
  * and answers `{"object": "webhook", "id"}`. Authenticated with `Authorization: Bearer <API key>`.
  */
-import { apiOrigin, inPlaceClient, type RemoteWebhook, requiredKey } from './in-place';
-import { expectOk, jsonBody, sendWithRetry } from './shared';
-import { type HttpRequest, ManagementError, type ManagementModule } from './types';
+import { apiBase, inPlaceClient, jsonApi, type RemoteWebhook, requiredKey, unexpectedAnswer } from './in-place';
+import { credentialInUrl } from './shared';
+import type { ManagementModule } from './types';
 
 const PROVIDER = 'resend' as const;
 const PAGE = 100;
@@ -32,48 +32,39 @@ export const resendManagement: ManagementModule = {
     'https://resend.com/changelog/new-api-key-permissions',
   ],
   create({ account, apiKey, http }) {
-    const origin = apiOrigin(account, 'https://api.resend.com');
-    const send = (request: Omit<HttpRequest, 'headers'>) =>
-      sendWithRetry(http, PROVIDER, {
-        ...request,
-        headers: {
-          authorization: `Bearer ${requiredKey(PROVIDER, apiKey, 'apiKey')}`,
-          accept: 'application/json',
-          'content-type': 'application/json',
-        },
-      });
+    const origin = apiBase(account, { us: 'https://api.resend.com' });
+    const call = jsonApi(http, PROVIDER, () => ({ authorization: `Bearer ${requiredKey(PROVIDER, apiKey, 'apiKey')}` }));
 
-    return inPlaceClient<RemoteWebhook>({
+    return inPlaceClient<RemoteWebhook>(account, {
       provider: PROVIDER,
-      placement: 'none',
-      account,
+      credentialField: 'endpoint user info',
+      carriesCredential: false,
       async list() {
         const hooks: RemoteWebhook[] = [];
         let after: string | undefined;
         for (let page = 0; page < MAX_PAGES; page += 1) {
-          const query = after === undefined ? `limit=${PAGE}` : `limit=${PAGE}&after=${encodeURIComponent(after)}`;
-          const response = expectOk(PROVIDER, 'listing webhooks', await send({ method: 'GET', url: `${origin}/webhooks?${query}` }));
-          const body = jsonBody(PROVIDER, 'listing webhooks', response) as { data?: unknown; has_more?: unknown };
-          if (!Array.isArray(body.data)) {
-            throw new ManagementError(PROVIDER, 'listing webhooks answered without a data list', response.status);
+          const cursor = after === undefined ? '' : `&after=${encodeURIComponent(after)}`;
+          const answer = (await call('listing webhooks', 'GET', `${origin}/webhooks?limit=${PAGE}${cursor}`)) as {
+            data?: unknown;
+            has_more?: unknown;
+          } | null;
+          if (!Array.isArray(answer?.data)) throw unexpectedAnswer(PROVIDER, 'listing webhooks');
+          const items = answer.data as Array<{ id?: unknown; endpoint?: unknown; status?: unknown }>;
+          for (const { id, endpoint, status } of items) {
+            if (typeof id !== 'string' || typeof endpoint !== 'string') continue;
+            hooks.push({ id, url: endpoint, credential: credentialInUrl(endpoint), active: status !== 'disabled' });
           }
-          const items = body.data as Array<{ id?: unknown; endpoint?: unknown; status?: unknown }>;
-          for (const hook of items) {
-            if (typeof hook.id !== 'string' || typeof hook.endpoint !== 'string') continue;
-            hooks.push({ id: hook.id, url: hook.endpoint, active: hook.status !== 'disabled' });
-          }
-          const last = items.at(-1);
-          if (body.has_more !== true || last === undefined || typeof last.id !== 'string') break;
-          after = last.id;
+          const last = items.at(-1)?.id;
+          if (answer.has_more !== true || typeof last !== 'string') break;
+          after = last;
         }
         return hooks;
       },
-      async updateUrl(hook, url) {
-        expectOk(
-          PROVIDER,
-          `updating webhook ${hook.id}`,
-          await send({ method: 'PATCH', url: `${origin}/webhooks/${encodeURIComponent(hook.id)}`, body: JSON.stringify({ endpoint: url }) }),
-        );
+      async update(hook, desired) {
+        // Only the target: no credential is written (placement none).
+        await call(`updating webhook ${hook.id}`, 'PATCH', `${origin}/webhooks/${encodeURIComponent(hook.id)}`, {
+          endpoint: desired.url,
+        });
       },
     });
   },

@@ -15,17 +15,8 @@
  * A handler's `status` is `active`, `disabled` or `stopped` (stopped by Unisender Go after repeated failures).
  */
 import type { ProviderId } from '../core/provider-ids';
-import { apiOrigin, requiredKey, selectManaged } from './in-place';
-import {
-  credentialInUrl,
-  displayUrl,
-  expectOk,
-  jsonBody,
-  matchCredential,
-  sameTarget,
-  sendWithRetry,
-  urlWithCredential,
-} from './shared';
+import { apiBase, jsonApi, type RemoteWebhook, requiredKey, selectManaged } from './in-place';
+import { credentialInUrl, displayUrl, matchCredential, sameTarget, urlWithCredential } from './shared';
 import {
   type DesiredWebhook,
   ManagementError,
@@ -41,10 +32,7 @@ const MAX_PAGES = 50;
 /** The settings a replacement copies from the webhook it replaces, so events and format stay as configured. */
 const COPIED = ['events', 'event_format', 'delivery_info', 'single_event', 'max_parallel'] as const;
 
-interface Handler {
-  readonly id: string;
-  readonly url: string;
-  readonly active: boolean;
+interface Handler extends RemoteWebhook {
   readonly settings: Readonly<Record<string, unknown>>;
 }
 
@@ -77,27 +65,17 @@ export const unisenderGoManagement: ManagementModule = {
       // A replacement handler gets a new id, so ids cannot follow a rotation; the URL can.
       throw new ManagementError(PROVIDER, 'webhooks are keyed by URL: use managed.matchUrl instead of webhookIds');
     }
-    const origin = () => apiOrigin(account, `https://${hostOf(account.options)}`);
+    const origin = () => apiBase(account, { us: `https://${hostOf(account.options)}` });
+    const api = jsonApi(http, PROVIDER, () => ({ 'x-api-key': requiredKey(PROVIDER, apiKey, 'apiKey') }));
     const call = async (method: string, body: Record<string, unknown>, operation: string): Promise<unknown> => {
-      const response = expectOk(
-        PROVIDER,
-        operation,
-        await sendWithRetry(http, PROVIDER, {
-          method: 'POST',
-          url: `${origin()}/ru/transactional/api/v1/${method}.json`,
-          headers: {
-            'x-api-key': requiredKey(PROVIDER, apiKey, 'apiKey'),
-            accept: 'application/json',
-            'content-type': 'application/json',
-          },
-          body: JSON.stringify(body),
-        }),
-      );
-      const parsed = jsonBody(PROVIDER, operation, response) as { status?: unknown };
-      if (parsed.status !== 'success') {
-        throw new ManagementError(PROVIDER, `${operation} did not answer status "success"`, response.status);
+      const answer = (await api(operation, 'POST', `${origin()}/ru/transactional/api/v1/${method}.json`, body)) as {
+        status?: unknown;
+      } | null;
+      // The API can answer 200 with `"status": "error"`; only "success" is success.
+      if (answer?.status !== 'success') {
+        throw new ManagementError(PROVIDER, `${operation} did not answer status "success"`);
       }
-      return parsed;
+      return answer;
     };
 
     const list = async (): Promise<Handler[]> => {
@@ -114,7 +92,7 @@ export const unisenderGoManagement: ManagementModule = {
           if ((typeof id !== 'number' && typeof id !== 'string') || typeof url !== 'string') continue;
           const settings: Record<string, unknown> = {};
           for (const key of COPIED) if (object[key] !== undefined) settings[key] = object[key];
-          handlers.push({ id: String(id), url, active: status === 'active', settings });
+          handlers.push({ id: String(id), url, credential: credentialInUrl(url), active: status === 'active', settings });
         }
         if (body.objects.length < PAGE) break;
       }
@@ -163,21 +141,21 @@ export const unisenderGoManagement: ManagementModule = {
     return {
       provider: PROVIDER,
       async read(desired) {
-        return snapshots(selectManaged(PROVIDER, await list(), desired, account), desired);
+        return snapshots(selectManaged(PROVIDER, await list(), account, desired), desired);
       },
       async plan(desired) {
-        const next = pending(selectManaged(PROVIDER, await list(), desired, account), desired);
+        const next = pending(selectManaged(PROVIDER, await list(), account, desired), desired);
         return next === null ? [] : [next.change];
       },
       async apply(desired) {
-        const next = pending(selectManaged(PROVIDER, await list(), desired, account), desired);
+        const next = pending(selectManaged(PROVIDER, await list(), account, desired), desired);
         if (next === null) return [];
         // `set` with the same URL edits instead of creating, so a retried apply never makes a second handler.
         await call('webhook/set', next.body, 'setting the webhook');
         return [next.change];
       },
       async retire(desired) {
-        const managed = selectManaged(PROVIDER, await list(), desired, account);
+        const managed = selectManaged(PROVIDER, await list(), account, desired);
         if (!managed.some((handler) => handler.active && carriesDesired(handler, desired))) return [];
         const removed: WebhookChange[] = [];
         for (const handler of managed) {

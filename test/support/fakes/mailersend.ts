@@ -6,7 +6,12 @@
  * mailersend/mailersend-nodejs `src/modules/email/Webhook.module.ts` (list passes `domain_id`, update is a PUT).
  * Authenticated with `Authorization: Bearer <token>`; errors answer `{"message"}`.
  */
+import type { ProviderApiKey } from '../../../lambda/management/types';
 import { type FakeApiServer, type RecordedRequest, startFakeApiServer } from '../fake-api-server';
+import { type CarriedWebhook, type SeedWebhook, userInfoOf, withUserInfo } from './shared';
+
+/** The domain id the fake's webhooks belong to (an id in the documentation's format). */
+export const MAILERSEND_DOMAIN = 'jy7zpl9x5opg5vx6';
 
 /** One webhook as the fake stores it. */
 export interface MailersendWebhook {
@@ -23,16 +28,43 @@ export interface MailersendWebhook {
 
 /** A running MailerSend fake. */
 export interface MailersendFake {
-  readonly server: FakeApiServer;
+  readonly api: FakeApiServer;
   readonly webhooks: MailersendWebhook[];
+  carried(): CarriedWebhook[];
   close(): Promise<void>;
 }
 
-/** Starts the fake; `limit` is honoured, so a small page size exercises paging. */
-export async function startMailersendFake(token: string, webhooks: MailersendWebhook[]): Promise<MailersendFake> {
+/** A webhook shaped like the documented "List webhooks" answer. */
+export function mailersendWebhook(id: string, url: string, domainId = MAILERSEND_DOMAIN): MailersendWebhook {
+  return {
+    id,
+    url,
+    events: ['activity.sent', 'activity.delivered'],
+    name: 'Webhook name',
+    enabled: true,
+    editable: false,
+    created_at: '2020-06-10 10:10:10',
+    updated_at: '2020-06-10 10:10:10',
+    domain_id: domainId,
+  };
+}
+
+/**
+ * Starts the fake: the documentation's example webhook, `seed` (in {@link MAILERSEND_DOMAIN}) and `extra` webhooks.
+ * `limit` is honoured, so many webhooks exercise paging.
+ */
+export async function startMailersendFake(
+  apiKey: ProviderApiKey,
+  seed: readonly SeedWebhook[],
+  extra: readonly MailersendWebhook[] = [],
+): Promise<MailersendFake> {
   const server = await startFakeApiServer();
-  const state = webhooks.map((hook) => ({ ...hook }));
-  const authorized = (request: RecordedRequest) => request.headers.authorization === `Bearer ${token}`;
+  const state: MailersendWebhook[] = [
+    mailersendWebhook('aX7nQ', 'https://www.cartwright.info/eligendi-soluta-corporis-in-quod-ullam'),
+    ...seed.map((webhook, index) => mailersendWebhook(`seed${index}`, withUserInfo(webhook.url, webhook.credential))),
+    ...extra.map((hook) => ({ ...hook })),
+  ];
+  const authorized = (request: RecordedRequest) => request.headers.authorization === `Bearer ${apiKey.apiKey}`;
   const unauthenticated = { status: 401, body: { message: 'Unauthenticated.' } };
   const view = ({ domain_id: _domain, ...hook }: MailersendWebhook) => hook;
 
@@ -67,5 +99,10 @@ export async function startMailersendFake(token: string, webhooks: MailersendWeb
     hook.updated_at = '2026-12-02 06:00:00';
     return { status: 200, body: { data: view(hook) } };
   });
-  return { server, webhooks: state, close: () => server.close() };
+  return {
+    api: server,
+    webhooks: state,
+    carried: () => state.map((hook) => ({ id: hook.id, url: hook.url, credential: userInfoOf(hook.url) })),
+    close: () => server.close(),
+  };
 }

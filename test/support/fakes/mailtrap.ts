@@ -4,9 +4,14 @@
  * `url`, `active`, `payload_format`, `event_types`) and its recorded answers
  * `spec/fixtures/vcr_cassettes/Mailtrap_WebhooksAPI/_list`, `_update` (2026-05): `{"data": [...]}` and
  * `{"data": {...}}`, webhook fields `id, url, active, webhook_type, payload_format, sending_stream, domain_id,
- * event_types`, `Authorization: Bearer <token>`.
+ * event_types`, `Authorization: Bearer <token>`; the recorded account id 1111111 and webhook 3080 are the example.
  */
+import type { ProviderApiKey } from '../../../lambda/management/types';
 import { type FakeApiServer, type RecordedRequest, startFakeApiServer } from '../fake-api-server';
+import { type CarriedWebhook, type SeedWebhook, userInfoOf, withUserInfo } from './shared';
+
+/** The account id of the recorded answers. */
+export const MAILTRAP_ACCOUNT = '1111111';
 
 /** One webhook as the fake stores it (the recorded answer's fields). */
 export interface MailtrapWebhook {
@@ -22,31 +27,49 @@ export interface MailtrapWebhook {
 
 /** A running Mailtrap fake. */
 export interface MailtrapFake {
-  readonly server: FakeApiServer;
+  readonly api: FakeApiServer;
   readonly webhooks: MailtrapWebhook[];
+  carried(): CarriedWebhook[];
   close(): Promise<void>;
 }
 
 const UPDATABLE = ['url', 'active', 'payload_format', 'event_types'] as const;
 
-/** Starts the fake for one account; only `Bearer <token>` is accepted. */
-export async function startMailtrapFake(accountId: string, token: string, webhooks: MailtrapWebhook[]): Promise<MailtrapFake> {
-  const server = await startFakeApiServer();
-  const state = webhooks.map((hook) => ({ ...hook }));
-  const authorized = (request: RecordedRequest) => request.headers.authorization === `Bearer ${token}`;
-  const unauthorized = { status: 401, body: { error: 'Incorrect API token' } };
-  const notFound = { status: 404, body: { error: 'Not Found' } };
+/** A webhook shaped like the recorded `_list` answer. */
+export function mailtrapWebhook(id: number, url: string): MailtrapWebhook {
+  return {
+    id,
+    url,
+    active: true,
+    webhook_type: 'email_sending',
+    payload_format: 'json',
+    sending_stream: 'transactional',
+    domain_id: null,
+    event_types: ['delivery', 'bounce', 'unsubscribe'],
+  };
+}
 
-  server.route('GET', '/api/accounts/:account/webhooks', (request, params) => {
+/** Starts the fake for account {@link MAILTRAP_ACCOUNT}: the recorded example webhook plus `seed`. */
+export async function startMailtrapFake(apiKey: ProviderApiKey, seed: readonly SeedWebhook[]): Promise<MailtrapFake> {
+  const api = await startFakeApiServer();
+  const webhooks: MailtrapWebhook[] = [
+    { ...mailtrapWebhook(3080, 'https://example.com/mailtrap/webhooks'), active: false },
+    ...seed.map((webhook, index) => mailtrapWebhook(3100 + index, withUserInfo(webhook.url, webhook.credential))),
+  ];
+  const authorized = (request: RecordedRequest) => request.headers.authorization === `Bearer ${apiKey.apiKey}`;
+  const unauthorized = { status: 401, body: { error: 'Incorrect API token' } };
+  const forbidden = { status: 403, body: { errors: 'Access forbidden' } };
+
+  api.route('GET', '/api/accounts/:account/webhooks', (request, params) => {
     if (!authorized(request)) return unauthorized;
-    if (params.account !== accountId) return { status: 403, body: { errors: 'Access forbidden' } };
-    return { status: 200, body: { data: state } };
+    if (params.account !== MAILTRAP_ACCOUNT) return forbidden;
+    return { status: 200, body: { data: webhooks } };
   });
-  server.route('PATCH', '/api/accounts/:account/webhooks/:id', (request, params) => {
+  api.route('PATCH', '/api/accounts/:account/webhooks/:id', (request, params) => {
     if (!authorized(request)) return unauthorized;
-    if (params.account !== accountId) return { status: 403, body: { errors: 'Access forbidden' } };
-    const hook = state.find((candidate) => String(candidate.id) === params.id);
-    if (hook === undefined) return notFound;
+    if (params.account !== MAILTRAP_ACCOUNT) return forbidden;
+    const hook = webhooks.find((candidate) => String(candidate.id) === params.id);
+    if (hook === undefined) return { status: 404, body: { error: 'Not Found' } };
     const body = JSON.parse(request.body) as { webhook?: Partial<MailtrapWebhook> };
     if (body.webhook === undefined) return { status: 422, body: { errors: { webhook: ['is missing'] } } };
     for (const field of UPDATABLE) {
@@ -54,5 +77,10 @@ export async function startMailtrapFake(accountId: string, token: string, webhoo
     }
     return { status: 200, body: { data: hook } };
   });
-  return { server, webhooks: state, close: () => server.close() };
+  return {
+    api,
+    webhooks,
+    carried: () => webhooks.map((hook) => ({ id: String(hook.id), url: hook.url, credential: userInfoOf(hook.url) })),
+    close: () => api.close(),
+  };
 }

@@ -6,7 +6,9 @@
  * `{"name": "not_found", "message", "statusCode": 404}` error) and resend.com/docs/api-reference/webhooks
  * (`PATCH /webhooks/{id}`, cursor paging with `after`). Authenticated with `Authorization: Bearer <API key>`.
  */
+import type { ProviderApiKey } from '../../../lambda/management/types';
 import { type FakeApiServer, type RecordedRequest, startFakeApiServer } from '../fake-api-server';
+import { type CarriedWebhook, type SeedWebhook, userInfoOf, withUserInfo } from './shared';
 
 /** One webhook as the fake stores it. */
 export interface ResendWebhook {
@@ -19,16 +21,36 @@ export interface ResendWebhook {
 
 /** A running Resend fake. */
 export interface ResendFake {
-  readonly server: FakeApiServer;
+  readonly api: FakeApiServer;
   readonly webhooks: ResendWebhook[];
+  carried(): CarriedWebhook[];
   close(): Promise<void>;
 }
 
-/** Starts the fake; `limit` is honoured (1-100), so a small page exercises the `after` cursor. */
-export async function startResendFake(apiKey: string, webhooks: ResendWebhook[]): Promise<ResendFake> {
+/** A webhook shaped like resend-node's list fixture. */
+export function resendWebhook(id: string, endpoint: string): ResendWebhook {
+  return { id, endpoint, created_at: '2023-06-21T06:10:36.144Z', status: 'enabled', events: ['email.sent', 'email.delivered'] };
+}
+
+/**
+ * Starts the fake: the two webhooks of resend-node's list fixture, `seed`, then `extra`. `limit` is honoured
+ * (1-100), so many webhooks exercise the `after` cursor.
+ */
+export async function startResendFake(
+  apiKey: ProviderApiKey,
+  seed: readonly SeedWebhook[],
+  extra: readonly ResendWebhook[] = [],
+): Promise<ResendFake> {
   const server = await startFakeApiServer();
-  const state = webhooks.map((hook) => ({ ...hook }));
-  const authorized = (request: RecordedRequest) => request.headers.authorization === `Bearer ${apiKey}`;
+  const state: ResendWebhook[] = [
+    resendWebhook('430eed87-632a-4ea6-90db-0aace67ec228', 'https://example.com/webhook'),
+    { ...resendWebhook('b6d24b8e-af0b-4c3c-be0c-359bbd97381e', 'https://example.com/webhook2'), events: ['email.bounced'] },
+    ...seed.map((webhook, index) =>
+      resendWebhook(`c0ffee00-0000-4000-8000-${String(index).padStart(12, '0')}`, withUserInfo(webhook.url, webhook.credential)),
+    ),
+    ...extra.map((hook) => ({ ...hook })),
+  ];
+  const authorized = (request: RecordedRequest) => request.headers.authorization === `Bearer ${apiKey.apiKey}`;
   const unauthorized = { status: 401, body: { name: 'validation_error', message: 'API key is invalid', statusCode: 401 } };
 
   server.route('GET', '/webhooks', (request) => {
@@ -51,5 +73,10 @@ export async function startResendFake(apiKey: string, webhooks: ResendWebhook[])
     if (body.status !== undefined) hook.status = body.status;
     return { status: 200, body: { object: 'webhook', id: hook.id } };
   });
-  return { server, webhooks: state, close: () => server.close() };
+  return {
+    api: server,
+    webhooks: state,
+    carried: () => state.map((hook) => ({ id: hook.id, url: hook.endpoint, credential: userInfoOf(hook.endpoint) })),
+    close: () => server.close(),
+  };
 }
