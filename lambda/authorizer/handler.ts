@@ -21,6 +21,7 @@ import { type BasicAuthenticator, createBasicAuthenticator } from '../core/basic
 import { CachedCredentialSource } from '../core/credential-cache';
 import { credentialStageName, type HookguardMetrics, noMetrics, UNKNOWN_PROVIDER } from '../core/metrics';
 import { isProviderId, type ProviderId } from '../core/provider-ids';
+import { matchWebhookPath } from '../core/webhook-path';
 import type { Logger } from '../ports';
 
 /** The message API Gateway maps to 401 Unauthorized; any other error is a 500. */
@@ -43,14 +44,12 @@ export type AuthorizerEvent = Pick<
   'methodArn' | 'resource' | 'path' | 'headers' | 'multiValueHeaders' | 'pathParameters'
 >;
 
-const WEBHOOK_PATH = /\/webhooks\/([^/]+)\/?$/;
-
-/** The provider the request is for, from the route (`/webhooks/<id>`); null when it names none. */
+/** The provider the request is for, from the route (`/webhooks/[<token>/]<id>`); null when it names none. */
 export function providerOfAuthorizerEvent(event: AuthorizerEvent): ProviderId | null {
   const candidate =
     event.pathParameters?.provider ??
-    WEBHOOK_PATH.exec(event.resource ?? '')?.[1] ??
-    WEBHOOK_PATH.exec(event.path ?? '')?.[1];
+    matchWebhookPath(event.resource ?? '')?.provider ??
+    matchWebhookPath(event.path ?? '')?.provider;
   return isProviderId(candidate) ? candidate : null;
 }
 

@@ -8,30 +8,38 @@ import { decodeBase64Strict } from '../providers/shared';
 import type { WebhookRequest } from '../providers/types';
 import { dateFromMillis } from './dates';
 import { isProviderId, type ProviderId } from './provider-ids';
-
-/**
- * `/webhooks/<provider>`, optionally after a stage or base path, with at most one trailing slash: API Gateway REST
- * routes `/webhooks/x/` to the resource `/webhooks/x` (aws/chalice#65; aws-powertools/powertools-lambda-python#1552
- * and its PR #1609), and the local runtime (`src/local/local-api.ts`) matches the same paths.
- */
-const WEBHOOK_PATH = /\/webhooks\/([^/]+)\/?$/;
+import { matchWebhookPath } from './webhook-path';
 
 /** The fields of a proxy event this module reads (tests and other transports can build just these). */
 export type ApiGatewayWebhookEvent = Pick<
   APIGatewayProxyEvent,
   'httpMethod' | 'path' | 'pathParameters' | 'headers' | 'multiValueHeaders' | 'body' | 'isBase64Encoded'
-> & { readonly requestContext?: { readonly requestTimeEpoch?: number } };
+> & {
+  readonly requestContext?: { readonly requestTimeEpoch?: number };
+  /** The resource API Gateway matched (`/webhooks/<token>/<id>`); absent in hand-built events. */
+  readonly resource?: string;
+};
 
 /**
  * The provider a request is for: the `provider` path parameter when the route declares one, else the last segment
- * of `/webhooks/<id>`.
+ * of `/webhooks/<id>` or `/webhooks/<token>/<id>` (`webhook-path.ts`, which the local runtime matches too).
  *
  * @throws RouteNotFoundError when neither names a known provider.
  */
 export function providerOf(event: Pick<ApiGatewayWebhookEvent, 'path' | 'pathParameters'>): ProviderId {
-  const candidate = event.pathParameters?.provider ?? WEBHOOK_PATH.exec(event.path ?? '')?.[1];
+  const candidate = event.pathParameters?.provider ?? matchWebhookPath(event.path ?? '')?.provider;
   if (!isProviderId(candidate)) throw new RouteNotFoundError();
   return candidate;
+}
+
+/**
+ * The path token the request came in under, from the resource API Gateway matched (`/webhooks/<token>/<id>`: the
+ * token is a literal resource, so only the stage's own token ever reaches a Lambda), else from the path; null when
+ * the route has none. Mandrill signs the URL, token included.
+ */
+export function pathTokenOf(event: Pick<ApiGatewayWebhookEvent, 'path' | 'resource'>): string | null {
+  const fromResource = event.resource ? matchWebhookPath(event.resource) : null;
+  return (fromResource ?? matchWebhookPath(event.path ?? ''))?.pathToken ?? null;
 }
 
 /**
@@ -80,8 +88,10 @@ export function rawBodyOf(event: Pick<ApiGatewayWebhookEvent, 'body' | 'isBase64
  */
 export function toWebhookRequest(event: ApiGatewayWebhookEvent, fallbackNow: Date): WebhookRequest {
   const epoch = event.requestContext?.requestTimeEpoch;
+  const pathToken = pathTokenOf(event);
   return {
     provider: providerOf(event),
+    ...(pathToken === null ? {} : { pathToken }),
     method: (event.httpMethod ?? '').toUpperCase(),
     headers: normaliseHeaders(event.headers, event.multiValueHeaders),
     body: rawBodyOf(event),

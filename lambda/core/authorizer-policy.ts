@@ -74,7 +74,8 @@ export interface AuthorizerPolicy {
  * API Gateway caches the result by the Authorization header and reuses it for EVERY method of the API, so a Basic
  * credential (scope `api`) is allowed on the whole stage (`<api>/<stage>/*\/*`); a policy for just `methodArn`
  * would make the cached answer deny the next provider's route. A bearer token (scope `provider`, Brevo) is allowed
- * only on its provider's `POST /webhooks/<id>`, so the same token cannot open other routes through the cache.
+ * only on its provider's `POST /webhooks/<id>` (or `/webhooks/<path token>/<id>`), so the same token cannot open
+ * other routes through the cache.
  * Denials are never returned as policies: the handler throws `Unauthorized` instead (401, with the challenge).
  *
  * @example
@@ -83,12 +84,17 @@ export interface AuthorizerPolicy {
 export function buildAllowPolicy(methodArn: string, grant: AuthorizerGrant): AuthorizerPolicy {
   const arn = parseMethodArn(methodArn);
   const apiArn = `arn:${arn.partition}:execute-api:${arn.region}:${arn.accountId}:${arn.apiId}/${arn.stage}`;
-  const resource = grant.scope === 'api' ? `${apiArn}/*/*` : `${apiArn}/POST/webhooks/${grant.provider}`;
+  // A bearer token opens its provider's POST with or without a path token segment (the stage has one of the two
+  // resources; `*` in an execute-api ARN matches any characters, so the second names exactly `/webhooks/<t>/<id>`).
+  const resource =
+    grant.scope === 'api'
+      ? [`${apiArn}/*/*`]
+      : [`${apiArn}/POST/webhooks/${grant.provider}`, `${apiArn}/POST/webhooks/*/${grant.provider}`];
   return {
     principalId: AUTHORIZER_PRINCIPAL_ID,
     policyDocument: {
       Version: '2012-10-17',
-      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: [resource] }],
+      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: resource }],
     },
     context: { credentialVersion: grant.credentialVersion, credentialStage: grant.credentialStage },
   };

@@ -29,6 +29,7 @@ import { type HttpResponse, jsonResponse, toHttpResponse } from './http';
 import { type ProviderId, URL_CHECK_METHODS } from './provider-ids';
 import { requireUtf8 } from './json';
 import type { ProviderSettings, RuntimeSettings } from './settings';
+import { withPathToken } from './webhook-path';
 
 /** Everything the pipeline depends on: ports, settings and a clock. */
 export interface WebhookProcessorDeps {
@@ -308,7 +309,9 @@ async function verifySignature(
   const verify = module.verify;
   const attempt = async (): Promise<VerifyResult> => {
     const signedUrls =
-      settings.signedUrl === undefined ? [] : await signedUrlsFor(deps.credentials, settings.signedUrl);
+      settings.signedUrl === undefined
+        ? []
+        : await signedUrlsFor(deps.credentials, settings.signedUrl, request.pathToken);
     try {
       return await verify(request, { settings, signingKeys, signedUrls, now, certificates: deps.certificates });
     } catch (error) {
@@ -351,9 +354,16 @@ async function refreshCredentials(credentials: CredentialSource): Promise<boolea
 /**
  * The URLs Mandrill may have signed: the configured webhook URL with each accepted Basic credential as userinfo
  * (Mandrill signs the URL as entered, credentials included), plus the bare URL for webhooks set up without them.
- * String insertion, not `URL` re-serialisation, so the configured text is kept byte for byte.
+ * With a path token the configured URL (written without it) gets the token inserted before the provider segment
+ * (`withPathToken`), the URL the provider was given. String insertion, not `URL` re-serialisation, so the
+ * configured text is kept byte for byte.
  */
-export async function signedUrlsFor(credentials: CredentialSource, signedUrl: string): Promise<string[]> {
+export async function signedUrlsFor(
+  credentials: CredentialSource,
+  configuredUrl: string,
+  pathToken?: string | null,
+): Promise<string[]> {
+  const signedUrl = withPathToken(configuredUrl, pathToken);
   const match = /^([a-z][a-z0-9+.-]*:\/\/)(.+)$/i.exec(signedUrl);
   if (!match) throw new ConfigurationError('The configured signedUrl is not an absolute URL');
   const [, scheme, rest] = match;

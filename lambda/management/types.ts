@@ -175,7 +175,10 @@ export interface ManagementModule {
   readonly keyFields: readonly string[];
   /** The narrowest API key scope the provider offers, for docs and `hookguard status`. */
   readonly keyScope: string;
-  /** `ManagedAccount.options` keys this module reads, each with what it means; required ones say so. */
+  /**
+   * `ManagedAccount.options` keys this module reads, each with what it means. The description of a required option
+   * contains the word `required` (and not `optional`): the configuration loader refuses a managed block without it.
+   */
   readonly options: Readonly<Record<string, string>>;
   /** Where the API's requests and answers are documented (URLs or repository paths). */
   readonly sources: readonly string[];

@@ -11,6 +11,8 @@ export interface WebhookRequest {
   /** The body bytes exactly as the provider sent them (base64 already undone). Signatures are checked on these. */
   readonly body: Buffer;
   readonly receivedAt: Date;
+  /** The path token of the route it came in under (`/webhooks/<token>/<id>`), when the stage has one. */
+  readonly pathToken?: string;
 }
 
 /** Fetches Amazon SNS signing certificates (PEM) by their already validated URL; the core caches them. */

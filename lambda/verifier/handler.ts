@@ -36,6 +36,7 @@ import {
 } from '../core/metrics';
 import { createWebhookProcessor, type WebhookProcessor, type WebhookProcessorDeps } from '../core/pipeline';
 import { isProviderId } from '../core/provider-ids';
+import { matchWebhookPath } from '../core/webhook-path';
 import { parseRuntimeSettings } from '../core/runtime-settings';
 import { ConfigurationError, DependencyError, HookguardError } from '../errors';
 import { PROVIDERS } from '../providers';
@@ -223,7 +224,7 @@ function publishMetrics(): VerifierMiddleware {
 
 /** The provider a proxy event is for, from its route; `unknown` when it names none. */
 function providerOfEvent(event: APIGatewayProxyEvent | undefined): string {
-  const candidate = event?.pathParameters?.provider ?? /\/webhooks\/([^/]+)\/?$/.exec(event?.path ?? '')?.[1];
+  const candidate = event?.pathParameters?.provider ?? matchWebhookPath(event?.path ?? '')?.provider;
   return isProviderId(candidate) ? candidate : UNKNOWN_PROVIDER;
 }
 

@@ -6,7 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
+import { managedAccountProblems, withManagedDefaults } from '../../lambda/core/managed-accounts';
 import { PROVIDER_IDS, type ProviderId } from '../../lambda/core/provider-ids';
+import { MANAGEMENT_MODULES } from '../../lambda/management';
 import { ALERTING_KEYS, readAlerting } from './alerting';
 import { DEFAULT_CONFIG_FILE } from './defaults';
 import { jsonSyntaxError } from './json-syntax';
@@ -190,6 +192,13 @@ function crossFieldRules(
     if (id === 'mandrill' && config.auth !== 'basic' && !written(at('signedUrl'))) {
       problem(at('signedUrl'), 'is required: the webhook URL exactly as entered at Mandrill, without credentials');
     }
+    if (config.managed !== undefined) {
+      // Provider sync: the registry decides which providers can be managed and which options they need.
+      const context = { snsTopicArns: config.snsTopicArns };
+      for (const found of managedAccountProblems(id, config.managed, MANAGEMENT_MODULES, context)) {
+        problem(found.key === undefined ? at('managed') : [...at('managed'), found.key], found.message);
+      }
+    }
   }
   // Counted as written, a misspelt provider is reported once, as unknown, not also as "no provider".
   if (!writtenProviders.some((id) => (providers as Record<string, { enabled?: boolean }>)[id]?.enabled !== false)) {
@@ -227,9 +236,13 @@ function toStageConfig(stage: string, block: StageBlock, alerting: StageConfig['
   const providers: Partial<Record<ProviderId, ProviderConfig>> = {};
   for (const [id, settings] of Object.entries(block.providers) as [ProviderId, StageBlock['providers'][ProviderId]][]) {
     if (settings === undefined) continue;
-    const { enabled, rateLimit, ...rest } = settings;
+    const { enabled, rateLimit, managed, ...rest } = settings;
     if (enabled === false) continue;
-    providers[id] = { ...rest, rateLimit: rateLimit ?? block.waf.rateLimit };
+    providers[id] = {
+      ...rest,
+      rateLimit: rateLimit ?? block.waf.rateLimit,
+      ...(managed ? { managed: withManagedDefaults(id, managed, { snsTopicArns: rest.snsTopicArns }) } : {}),
+    };
   }
   const { env, customDomain, monitoring, ...sections } = block;
   return {

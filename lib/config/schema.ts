@@ -175,6 +175,56 @@ const cidr = z
 const onlyFor = <T extends z.ZodType>(id: ProviderId, owner: ProviderId, schema: () => T) =>
   (id === owner ? schema() : z.never({ error: `applies only to ${owner}` })).optional();
 
+// --- Provider sync (docs/provider-sync.md): which webhooks of the provider account Hookguard manages. Whether the
+// provider has a management module, and which options that module needs, is checked in load.ts (the registry
+// decides, so this schema stays the same for every provider).
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** An https URL without credentials (http only to a loopback host, for tests and local proxies). */
+const apiBaseUrl = () => {
+  const error = (issue: Issue) =>
+    `must be an https URL without credentials (http only to 127.0.0.1 or localhost), got ${show(issue.input)}`;
+  return z.string({ error }).refine((value) => {
+    try {
+      const url = new URL(value);
+      const secure = url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
+      return secure && url.username === '' && url.password === '';
+    } catch {
+      return false;
+    }
+  }, { error });
+};
+
+const managedAccount = () =>
+  section({
+    webhookIds: list(nonEmptyText('a webhook id'), 'a list of webhook ids')
+      .min(1, { error: 'must list at least one webhook id (leave it out to match by URL)' })
+      .optional()
+      .describe("The provider's ids of the managed webhooks; absent: every webhook whose URL matches matchUrl."),
+    matchUrl: webhookUrl(true)
+      .optional()
+      .describe(
+        "Manage the webhooks whose URL (ignoring credentials, query and a trailing slash) is this; absent: Hookguard's own URL for the provider.",
+      ),
+    region: text(/^[a-z0-9-]{1,32}$/, 'a region name such as "us" or "eu"')
+      .optional()
+      .describe("API region for providers with several (e.g. us, eu); absent: the provider's default."),
+    options: z
+      .record(
+        z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,63}$/, { error: 'option names are letters and digits' }),
+        nonEmptyText('a non-empty string'),
+        { error: (issue) => `must be an object of strings, got ${show(issue.input)}` },
+      )
+      .optional()
+      .describe('Provider-specific selectors (Mailgun domain, Postmark messageStream, ...): see docs/provider-sync.md.'),
+    apiBaseUrl: apiBaseUrl()
+      .optional()
+      .describe("Overrides the provider's API base URL (a proxy); absent: the provider's documented host."),
+  }).describe(
+    "Hookguard updates this provider's webhooks through its API at every rotation; the API key goes in the provider-API-keys secret. See docs/provider-sync.md.",
+  );
+
 /** The settings block of one provider. */
 function provider(id: ProviderId) {
   return section({
@@ -214,6 +264,7 @@ function provider(id: ProviderId) {
         .record(z.string(), oneOf(EVENT_TYPES), { error: (issue) => `must be an object, got ${show(issue.input)}` })
         .describe("The sender's event types mapped to normalised types; unmapped types become unknown."),
     ),
+    managed: managedAccount().optional(),
   });
 }
 

@@ -7,9 +7,10 @@
 import type { EventType } from '../../lambda/core/event';
 import type { ProviderId } from '../../lambda/core/provider-ids';
 import type { AuthMode } from '../../lambda/core/settings';
+import type { ManagedAccount } from '../../lambda/management/types';
 import type { AlertingConfig } from './alerting';
 
-export type { AuthMode, EventType, ProviderId };
+export type { AuthMode, EventType, ManagedAccount, ProviderId };
 
 /** API Gateway token-bucket throttling. */
 export interface ThrottlingConfig {
@@ -52,6 +53,14 @@ export interface ProviderConfig {
    * Hours without an accepted request before the silent-provider alarm fires (1 to 168); absent: no such alarm.
    */
   readonly silenceAlarmHours?: number;
+  /**
+   * Hookguard keeps this provider's webhooks pointing at its URL with the current Basic credential, through the
+   * provider's API, at every rotation (`setSecret`/`testSecret`) and on `hookguard providers sync`. Only providers
+   * with a management module (`lambda/management/index.ts`) whose API can carry the credential. The API key goes in
+   * the stage's provider-API-keys secret, never here. Absent: the provider is updated by hand. See
+   * docs/provider-sync.md.
+   */
+  readonly managed?: ManagedAccount;
 }
 
 /** An optional custom domain for the API. */

@@ -25,14 +25,15 @@ import {
   WWW_AUTHENTICATE,
 } from '../../lambda/core/http';
 import { isProviderId, type ProviderId, URL_CHECK_METHODS } from '../../lambda/core/provider-ids';
+import { WEBHOOKS_PREFIX } from '../../lambda/core/webhook-path';
 import type { AuthMode } from '../../lambda/core/settings';
 import { DEFAULT_MONITORING } from '../config/defaults';
 import type { CustomDomainConfig, ThrottlingConfig, TraceSamplingConfig } from '../config/types';
 import { PropsProblems, show, VALID_LOG_RETENTION_DAYS } from './props-validation';
 import { type EnhancedSecurityPolicy, TLS12_PFS_POLICY, TLS13_ONLY_POLICY } from './tls-policy';
 
-/** Path prefix of every webhook route. */
-export const WEBHOOKS_PATH = '/webhooks';
+/** Path prefix of every webhook route (`webhook-path.ts` builds the whole path). */
+export const WEBHOOKS_PATH = WEBHOOKS_PREFIX;
 
 /**
  * Body of API Gateway's own 4xx answers that have no specific entry (malformed request line, unsupported media

@@ -7,6 +7,7 @@ import type { EventReport } from '../../lambda/core/pipeline';
 import type { ProviderId } from '../../lambda/core/provider-ids';
 import type { BasicCredentialSecret } from '../../lambda/core/secret-formats';
 import type { AuthMode } from '../../lambda/core/settings';
+import { webhookUrlOf } from '../../lambda/core/webhook-path';
 import type { RequestReport } from './local-api';
 import { PROVIDER_SETUP_HINTS } from './provider-setup';
 
@@ -23,16 +24,18 @@ export function maskRecipient(recipient: string | null): string {
 }
 
 /**
- * The webhook URL to paste at a provider: with the Basic credentials as userinfo, unless the provider's requests
- * are authenticated by signature alone.
+ * The webhook URL to paste at a provider: the stage's webhook path (`webhookPath`: with the path token when the
+ * stage has one) with the Basic credentials as userinfo, unless the provider's requests are authenticated by
+ * signature alone.
  */
 export function webhookUrl(
   baseUrl: string,
   provider: ProviderId,
   auth: AuthMode,
   credential: BasicCredentialSecret | null,
+  pathToken: string | null = null,
 ): string {
-  const url = new URL(`webhooks/${provider}`, baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
+  const url = new URL(webhookUrlOf(baseUrl, provider, pathToken));
   if (auth !== 'signature' && credential !== null) {
     url.username = credential.username;
     url.password = credential.password;

@@ -11,7 +11,14 @@ import {
   toHttpResponse,
   WWW_AUTHENTICATE,
 } from '../../lambda/core/http';
-import { credentialStageName, type HookguardMetrics, noMetrics, recordWebhookOutcome } from '../../lambda/core/metrics';
+import {
+  credentialStageName,
+  type HookguardMetrics,
+  noMetrics,
+  recordWebhookOutcome,
+  type RequestOutcome,
+  UNKNOWN_PROVIDER,
+} from '../../lambda/core/metrics';
 import type { WebhookOutcome, WebhookProcessor } from '../../lambda/core/pipeline';
 import { isProviderId, type ProviderId, URL_CHECK_METHODS } from '../../lambda/core/provider-ids';
 import type { AuthMode, RuntimeSettings } from '../../lambda/core/settings';
@@ -24,7 +31,7 @@ export const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
 /** Where a request goes, decided from its method and path alone (API Gateway's resource and method match). */
 export type ApiRoute =
   | { readonly kind: 'not-found' }
-  | { readonly kind: 'method-not-allowed'; readonly allow: readonly string[] }
+  | { readonly kind: 'method-not-allowed'; readonly provider: ProviderId; readonly allow: readonly string[] }
   | { readonly kind: 'url-check'; readonly provider: ProviderId }
   | { readonly kind: 'webhook'; readonly provider: ProviderId; readonly auth: AuthMode };
 
@@ -43,7 +50,7 @@ const WEBHOOK_PATH = /^\/webhooks\/([^/]+)\/?$/;
  * for every other path (paths are case-sensitive; the query string plays no part).
  *
  * @example
- * resolveApiRoute('GET', '/webhooks/sendgrid', settings); // { kind: 'method-not-allowed', allow: ['POST'] }
+ * resolveApiRoute('GET', '/webhooks/sendgrid', settings); // { kind: 'method-not-allowed', provider: 'sendgrid', allow: ['POST'] }
  */
 export function resolveApiRoute(method: string, pathname: string, settings: RuntimeSettings): ApiRoute {
   const id = WEBHOOK_PATH.exec(pathname)?.[1];
@@ -53,7 +60,7 @@ export function resolveApiRoute(method: string, pathname: string, settings: Runt
   const urlCheck = URL_CHECK_METHODS[id];
   if (method === 'POST') return { kind: 'webhook', provider: id, auth: providerSettings.auth };
   if (urlCheck !== undefined && method === urlCheck) return { kind: 'url-check', provider: id };
-  return { kind: 'method-not-allowed', allow: urlCheck ? ['POST', urlCheck] : ['POST'] };
+  return { kind: 'method-not-allowed', provider: id, allow: urlCheck ? ['POST', urlCheck] : ['POST'] };
 }
 
 /** What happened to one HTTP request, for the console. Never carries credentials or body content. */
@@ -84,7 +91,9 @@ export interface LocalApiOptions {
   /** Told about every request once it is answered. */
   readonly report?: (report: RequestReport) => void;
   /**
-   * Where authorizer decisions and the pipeline's outcomes are counted, as the Lambdas record them.
+   * Where authorizer decisions and the pipeline's outcomes are counted, as the Lambdas record them; the answers
+   * API Gateway gives on its own (404, 405, 413, a failing authorizer's 500) are counted as `Requests` too, since
+   * locally there is no API Gateway metric to show them.
    * @default noMetrics
    */
   readonly metrics?: HookguardMetrics;
@@ -188,16 +197,27 @@ export function createLocalApiHandler(options: LocalApiOptions) {
       send(response, request, answer);
       report(answer.statusCode, extra);
     };
+    // An answer the gateway gives without the verifier: counted once, under the route's provider if it names one.
+    let counted = false;
+    const countGatewayAnswer = (outcome: RequestOutcome) => {
+      counted = true;
+      metrics.request('provider' in route ? route.provider : UNKNOWN_PROVIDER, outcome);
+    };
 
     try {
-      if (route.kind === 'not-found') return answerEarly(gatewayResponse(GATEWAY_ERROR_BODIES.notFound));
+      if (route.kind === 'not-found') {
+        countGatewayAnswer('not_found');
+        return answerEarly(gatewayResponse(GATEWAY_ERROR_BODIES.notFound));
+      }
       if (route.kind === 'method-not-allowed') {
+        countGatewayAnswer('method_not_allowed');
         return answerEarly(gatewayResponse(GATEWAY_ERROR_BODIES.methodNotAllowed, { allow: route.allow.join(', ') }));
       }
       if (route.kind === 'url-check') return answerEarly(jsonResponse(200, {}));
 
       const declaredLength = Number(request.headers['content-length'] ?? 0);
       if (declaredLength > maxBodyBytes) {
+        countGatewayAnswer('too_large');
         send(response, request, gatewayResponse(GATEWAY_ERROR_BODIES.payloadTooLarge), true);
         return report(413);
       }
@@ -205,6 +225,8 @@ export function createLocalApiHandler(options: LocalApiOptions) {
       if (route.auth !== 'signature') {
         // The authorizer refuses several Authorization headers as ambiguous (401): so does the local runtime.
         if (authorizationHeaderCount(request.rawHeaders) > 1) {
+          // The authorizer counts this refusal like any other (lambda/authorizer/handler.ts).
+          metrics.authorizerDecision(route.provider, 'unknown');
           return answerEarly(
             gatewayResponse(GATEWAY_ERROR_BODIES.unauthorized, { 'www-authenticate': WWW_AUTHENTICATE }),
             { authFailure: 'ambiguous-header' },
@@ -219,6 +241,7 @@ export function createLocalApiHandler(options: LocalApiOptions) {
             provider: route.provider,
             error: error instanceof Error ? error.message : String(error),
           });
+          countGatewayAnswer('dependency_failure');
           return answerEarly(gatewayResponse(GATEWAY_ERROR_BODIES.defaultServerError));
         }
         metrics.authorizerDecision(route.provider, result.ok ? credentialStageName(result.credentialStage) : 'unknown');
@@ -239,6 +262,7 @@ export function createLocalApiHandler(options: LocalApiOptions) {
         return report(408);
       }
       if (body === null) {
+        countGatewayAnswer('too_large');
         send(response, request, gatewayResponse(GATEWAY_ERROR_BODIES.payloadTooLarge), true);
         return report(413);
       }
@@ -251,6 +275,7 @@ export function createLocalApiHandler(options: LocalApiOptions) {
       };
       const { response: answer, outcome } = await options.process(webhookRequest);
       recordWebhookOutcome(metrics, outcome);
+      counted = true;
       send(response, request, answer);
       report(answer.statusCode, { outcome });
     } catch (error) {
@@ -259,6 +284,8 @@ export function createLocalApiHandler(options: LocalApiOptions) {
       });
       if (!response.headersSent) send(response, request, toHttpResponse(error), true);
       else response.destroy();
+      // Deployed, a verifier that crashes is a 5xx too: dependency_failure, unless the request was counted already.
+      if (!counted) countGatewayAnswer('dependency_failure');
       report(500);
     }
   };

@@ -1,12 +1,19 @@
 /**
- * The local runtime's metrics: the same {@link HookguardMetrics} the Lambdas write as EMF, counted in memory instead,
- * so `GET /healthz` and `hookguard status` can show the same numbers locally as CloudWatch shows for a stage.
+ * The local runtime's one counting path: the same {@link HookguardMetrics} the Lambdas write as EMF, counted in memory
+ * instead, and read by `GET /healthz` (hence `hookguard status`), so the local numbers are the ones CloudWatch shows
+ * for a stage. Outcomes come from the one table in `lambda/core/metrics.ts` (`requestOutcomeOf`, `outcomeOfError`).
+ *
+ * One local difference: the answers API Gateway gives on its own (404 for an unknown path, 405, 413, 500 when the
+ * authorizer cannot load credentials) are counted under `Requests` too, because no API Gateway metric exists
+ * locally; deployed they show in API Gateway's own `4XXError`/`5XXError` metrics instead.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   type CredentialStageName,
   type HookguardMetrics,
   type RequestContext,
   type RequestOutcome,
+  UNKNOWN_PROVIDER,
 } from '../../lambda/core/metrics';
 
 /** Counts of one window (the last 24 hours, or since the runtime started). */
@@ -168,4 +175,79 @@ export class InMemoryMetrics implements HookguardMetrics, MetricsCounters {
     }
     apply(bucket);
   }
+}
+
+/** What `GET /healthz` answers (and `hookguard status` reads locally). */
+export interface HealthReport {
+  readonly status: 'ok';
+  readonly stage: string;
+  readonly startedAt: string;
+  readonly now: string;
+  /** Per enabled provider. */
+  readonly providers: Readonly<
+    Record<
+      string,
+      {
+        readonly lastAcceptedAt: string | null;
+        /** `Requests` of the last 24 hours by outcome. */
+        readonly last24h: Readonly<Record<string, number>>;
+        /** Requests of the last 24 hours the Basic-auth check refused (`AuthorizerDecisions` unknown). */
+        readonly refusedLast24h: number;
+      }
+    >
+  >;
+  /** Requests of the last 24 hours to paths that name no enabled provider, by outcome. */
+  readonly unroutedLast24h: Readonly<Record<string, number>>;
+}
+
+/**
+ * The health report of the counters: the last 24 hours of `Requests` and refusals per enabled provider, and the
+ * requests no provider was named for (provider `unknown`).
+ *
+ * @example
+ * healthReport(metrics, { stage: 'dev', providers: ['sendgrid'], now: new Date() }).providers.sendgrid?.last24h;
+ */
+export function healthReport(
+  counters: MetricsCounters,
+  options: { readonly stage: string; readonly providers: readonly string[]; readonly now: Date },
+): HealthReport {
+  const snapshot = counters.snapshot();
+  const window = snapshot.last24Hours;
+  const providers: Record<string, HealthReport['providers'][string]> = {};
+  for (const provider of options.providers) {
+    providers[provider] = {
+      lastAcceptedAt: snapshot.lastAccepted[provider] ?? null,
+      last24h: { ...(window.requests[provider] ?? {}) } as Record<string, number>,
+      refusedLast24h: window.authorizerDecisions[provider]?.unknown ?? 0,
+    };
+  }
+  return {
+    status: 'ok',
+    stage: options.stage,
+    startedAt: snapshot.since,
+    now: options.now.toISOString(),
+    providers,
+    unroutedLast24h: { ...(window.requests[UNKNOWN_PROVIDER] ?? {}) } as Record<string, number>,
+  };
+}
+
+/** The path of the local runtime's health check. */
+export const HEALTH_PATH = '/healthz';
+
+/**
+ * Answers `GET /healthz` (and `HEAD`) with {@link healthReport}; true when the request was that, false to let the
+ * API handle it. Not an API Gateway route: the deployed stage has none, its metrics are in CloudWatch.
+ */
+export function answerHealthCheck(
+  request: IncomingMessage,
+  response: ServerResponse,
+  report: () => HealthReport,
+): boolean {
+  const path = (request.url ?? '').split('?', 1)[0];
+  if (path !== HEALTH_PATH || (request.method !== 'GET' && request.method !== 'HEAD')) return false;
+  const body = JSON.stringify(report());
+  request.resume();
+  response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  response.end(request.method === 'HEAD' ? undefined : body);
+  return true;
 }

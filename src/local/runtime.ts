@@ -27,9 +27,8 @@ import { lockDataDir } from './data-dir-lock';
 import { startEmbeddedDynamoDb } from './embedded-dynamodb';
 import { JsonLinesFile } from './json-lines-file';
 import { createLocalApiHandler, type RequestReport } from './local-api';
-import { answerHealthCheck, RequestCounters } from './request-counters';
 import { type EventEnvelope, LocalEventBus } from './local-event-bus';
-import { InMemoryMetrics, type MetricsCounters } from './local-metrics';
+import { answerHealthCheck, healthReport, InMemoryMetrics, type MetricsCounters } from './local-metrics';
 import {
   LocalCredentialSource,
   LocalSecretsStore,
@@ -257,10 +256,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ...(options.publishing ? { publishing: options.publishing } : {}),
     });
 
+    // The one set of counters: the handler records into it as the Lambdas do; GET /healthz and `status` read it.
     const metrics = new InMemoryMetrics(now);
     const inFlight = new Set<Promise<void>>();
-    // The counters behind GET /healthz and `hookguard status` (src/local/request-counters.ts).
-    const counters = new RequestCounters({ stage: stage.stage, providers: enabled, now });
     const handler = createLocalApiHandler({
       settings,
       metrics,
@@ -268,10 +266,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       process: processWebhook,
       logger,
       now,
-      report: (report) => {
-        counters.record(report);
-        options.onRequest?.(report);
-      },
+      ...(options.onRequest ? { report: options.onRequest } : {}),
     });
     const requestTimeout = options.requestTimeoutMs ?? LOCAL_REQUEST_TIMEOUT_MS;
     const server = createServer(
@@ -282,7 +277,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(requestTimeout / 4))),
       },
       (request, response) => {
-        if (answerHealthCheck(request, response, counters)) return;
+        if (answerHealthCheck(request, response, () => healthReport(metrics, { stage: stage.stage, providers: enabled, now: now() }))) {
+          return;
+        }
         const handling = handler(request, response).finally(() => inFlight.delete(handling));
         inFlight.add(handling);
       },

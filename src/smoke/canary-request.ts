@@ -9,6 +9,7 @@ import { CANARY_HEADER, canaryTag } from '../../lambda/core/canary';
 import { completeEvent, type NormalisedEvent } from '../../lambda/core/event';
 import { signedUrlsFor } from '../../lambda/core/pipeline';
 import type { ProviderSettings } from '../../lambda/core/settings';
+import { webhookPath } from '../../lambda/core/webhook-path';
 import type { ProviderModule, WebhookRequest } from '../../lambda/providers/types';
 import type { ProviderSimulator, SimulatedRequest } from '../simulate';
 
@@ -34,6 +35,12 @@ export interface CanaryRequestInput {
   /** Unique per run: makes the canary a new event (never a duplicate of an earlier run). */
   readonly runId: string;
   /**
+   * The stage's path token (`webhook-path.ts`): the request goes to `/webhooks/<token>/<provider>`, and Mandrill's
+   * signed URL carries it.
+   * @default null (the stage has none: `/webhooks/<provider>`)
+   */
+  readonly pathToken?: string | null;
+  /**
    * Leave the canary mark off (for requests that must be refused before publishing, such as a wrong signature).
    * @default false
    */
@@ -47,9 +54,9 @@ export interface CanaryEventIdentity {
   readonly recipient: string | null;
 }
 
-/** A canary request, ready to post to `<base>/webhooks/<provider>`, and the events it must publish. */
+/** A canary request, ready to post to `<base><path>`, and the events it must publish. */
 export interface CanaryRequest {
-  /** `/webhooks/<provider>`. */
+  /** The stage's webhook path of the provider (`webhookPath`): `/webhooks/<provider>` or `/webhooks/<token>/<provider>`. */
   readonly path: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: Buffer;
@@ -114,7 +121,11 @@ export async function buildCanaryRequest(input: CanaryRequestInput): Promise<Can
   let signedUrl: string | undefined;
   if (settings.signedUrl !== undefined) {
     const accepted = [{ version: 'canary', stage: 'AWSCURRENT' as const, ...credential }];
-    [signedUrl] = await signedUrlsFor({ acceptedCredentials: async () => accepted }, settings.signedUrl);
+    [signedUrl] = await signedUrlsFor(
+      { acceptedCredentials: async () => accepted },
+      settings.signedUrl,
+      input.pathToken,
+    );
   }
   const simulated = simulator.simulate({
     eventName,
@@ -133,7 +144,7 @@ export async function buildCanaryRequest(input: CanaryRequestInput): Promise<Can
     eventId: event.eventId,
     recipient: event.recipient,
   }));
-  return { path: `/webhooks/${module.id}`, headers, body, eventName, events };
+  return { path: webhookPath(module.id, input.pathToken), headers, body, eventName, events };
 }
 
 /** The identity of a canary event on the bus, as the dedupe key has it: `<provider>#<eventId>#<recipient>`. */

@@ -217,7 +217,10 @@ describe('authorizer handler', () => {
 
     const policy = await handler(requestEvent(`Bearer ${CURRENT.password}`, 'brevo'));
 
-    expect(policy.policyDocument.Statement[0]?.Resource).toEqual([`${API_ARN}/POST/webhooks/brevo`]);
+    expect(policy.policyDocument.Statement[0]?.Resource).toEqual([
+      `${API_ARN}/POST/webhooks/brevo`,
+      `${API_ARN}/POST/webhooks/*/brevo`,
+    ]);
     expect(policy.context).toEqual({ credentialVersion: 'v-cur', credentialStage: 'AWSCURRENT' });
   });
 

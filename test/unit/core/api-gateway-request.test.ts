@@ -24,6 +24,7 @@ describe('providerOf', () => {
     [{ path: '/webhooks/sendgrid', pathParameters: null }, 'sendgrid'],
     [{ path: '/prod/webhooks/amazon-ses/', pathParameters: null }, 'amazon-ses'],
     [{ path: '/anything', pathParameters: { provider: 'mailgun' } }, 'mailgun'],
+    [{ path: '/prod/webhooks/Ab3dEf6hIj9lMn2pQr5tUv8xYz1bCd4fGh7j/postmark', pathParameters: null }, 'postmark'],
   ] as const)('reads %j as %s', (input, provider) => {
     expect(providerOf(input)).toBe(provider);
   });

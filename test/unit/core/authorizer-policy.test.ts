@@ -64,7 +64,10 @@ describe('buildAllowPolicy', () => {
       {
         Action: 'execute-api:Invoke',
         Effect: 'Allow',
-        Resource: ['arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/POST/webhooks/brevo'],
+        Resource: [
+          'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/POST/webhooks/brevo',
+          'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/POST/webhooks/*/brevo',
+        ],
       },
     ]);
   });
