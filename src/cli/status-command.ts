@@ -37,6 +37,7 @@ import {
   type Style,
   styleFor,
 } from './command-kit';
+import { type AllowedSources, allowedSourcesOf, formatAllowedSources } from './allowed-sources';
 import { DeployedStackError, deployedStackName } from './deployed-stack';
 import { manualReasonText, providerManagement } from './provider-management';
 
@@ -79,7 +80,7 @@ export interface StatusReport {
    * Where providers post: `/webhooks/<token>/<provider>` with a path token (docs/path-token.md; the token itself is
    * never shown: `hookguard urls` prints the URLs), else `/webhooks/<provider>`.
    */
-  readonly webhookPath: string;
+  readonly webhookPath?: string;
   readonly providers: readonly ProviderStatus[];
   /** Alarms of the stage in ALARM; null where there are none to ask (the local runtime). */
   readonly alarmsInAlarm: ReadonlyArray<{ readonly name: string; readonly since: string | null; readonly reason: string }> | null;
@@ -95,6 +96,11 @@ export interface StatusReport {
     readonly previousInUseBy: readonly ProviderId[];
   } | null;
   readonly canary: { readonly enabled: boolean; readonly lastSuccessAt: string | null };
+  /**
+   * The providers' source allow-lists from the configuration, `"published"` as the embedded list (deployed, the
+   * refresher may have a newer one: `hookguard ranges --deployed`).
+   */
+  readonly allowedSources?: readonly AllowedSources[];
   /** How each provider's webhook follows the credential (docs/provider-sync.md). */
   readonly providerSync: ProviderSyncStatus;
 }
@@ -431,9 +437,10 @@ export function formatStatus(report: StatusReport, style = styleFor({ env: {} })
     lines.push(style.red(`Alarms in ALARM: ${report.alarmsInAlarm.length}`));
     for (const alarm of report.alarmsInAlarm) lines.push(`  ${style.red(alarm.name)} since ${alarm.since ?? '?'}: ${alarm.reason}`);
   }
-  lines.push(
-    `Webhook path: ${report.webhookPath}${report.webhookPath.includes('<token>') ? ' (path token on; npx hookguard urls prints the URLs)' : ''}`,
-  );
+  if (report.webhookPath !== undefined) {
+    const note = report.webhookPath.includes('<token>') ? ' (path token on; npx hookguard urls prints the URLs)' : '';
+    lines.push(`Webhook path: ${report.webhookPath}${note}`);
+  }
   lines.push('Providers (last 24 h):');
   const width = Math.max(...report.providers.map((entry) => entry.provider.length), 8);
   for (const entry of report.providers) {
@@ -462,6 +469,10 @@ export function formatStatus(report: StatusReport, style = styleFor({ env: {} })
       const users = credential.previousInUseBy.length > 0 ? style.yellow(`still used by ${credential.previousInUseBy.join(', ')}`) : 'unused in the last 24 h';
       lines.push(`  previous credential: accepted until ${credential.previousAcceptedUntil}, ${users}`);
     }
+  }
+  if (report.allowedSources !== undefined && report.allowedSources.length > 0) {
+    lines.push(`Source allow-lists${report.source === 'deployed' ? ' (configured; hookguard ranges --deployed shows the WAF)' : ''}:`);
+    for (const entry of report.allowedSources) lines.push(`  ${entry.provider.padEnd(width)}  ${formatAllowedSources(entry)}`);
   }
   if (report.source === 'deployed') {
     lines.push(
@@ -525,7 +536,8 @@ export async function runStatusCommand(argv: readonly string[], io: CliIo, deps:
   const report = values.deployed
     ? await deployedStatus(stage, await awsTarget(values, stage, io.env), deps, now)
     : await localStatus(stage, options.port, deps, now);
-  if (values.json) printJson(io, report);
-  else for (const line of formatStatus(report, styleFor(io))) io.out(line);
+  const withSources: StatusReport = { ...report, allowedSources: allowedSourcesOf(stage) };
+  if (values.json) printJson(io, withSources);
+  else for (const line of formatStatus(withSources, styleFor(io))) io.out(line);
   return 0;
 }
