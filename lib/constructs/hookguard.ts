@@ -31,6 +31,7 @@ import { InvalidPropsError, show } from './props-validation';
 import { WebhookApi } from './webhook-api';
 import { WebhookEventBus } from './webhook-event-bus';
 import { WebhookFirewall } from './webhook-firewall';
+import { IpRangeRefresher, publishedFirewallCidrs, publishedProviders } from './ip-range-refresher';
 import { WebhookFunction } from './webhook-function';
 import { WebhookSecrets } from './webhook-secrets';
 
@@ -93,6 +94,8 @@ export class Hookguard extends Construct {
   public readonly rotation: CredentialRotation;
   /** Alarm topic, alarms, composite health alarm, dashboard and credential watch. */
   public readonly monitoring: HookguardMonitoring;
+  /** The refresher of the published IP ranges; only when a provider's `allowedCidrs` hold `"published"`. */
+  public readonly ipRangeRefresher?: IpRangeRefresher;
 
   /** The bus every normalised event is published to (`hookguard-<stage>`). */
   public readonly eventBus: events.EventBus;
@@ -229,7 +232,8 @@ export class Hookguard extends Construct {
       resourceArn: this.api.stage.stageArn,
       providers: providers.map(([provider, settings]) => ({
         id: provider,
-        allowedCidrs: settings.allowedCidrs,
+        // "published" becomes the embedded known list: a new stage starts protected (docs/ip-ranges.md).
+        ...publishedFirewallCidrs(provider, settings.allowedCidrs),
         rateLimit: settings.rateLimit,
         maxBodyBytes: settings.maxBodyBytes,
       })),
@@ -271,6 +275,19 @@ export class Hookguard extends Construct {
     });
 
     this.monitoring = new HookguardMonitoring(this, 'Monitoring', monitoringPropsOf(this, config));
+
+    // "published" allow-lists: the scheduled refresher, its alarms (docs/ip-ranges.md).
+    const published = publishedProviders(config.providers);
+    if (published.length > 0) {
+      this.ipRangeRefresher = new IpRangeRefresher(this, 'IpRanges', {
+        stage: config.stage,
+        firewall: this.firewall,
+        providers: published,
+        settings: config.ipRanges,
+        logRetentionDays: config.logRetentionDays,
+      });
+      this.monitoring.addIpRangesAlarms(published.map((entry) => entry.provider), this.ipRangeRefresher.function.function);
+    }
 
     this.eventBus = this.events.bus;
     this.archive = this.events.archive;

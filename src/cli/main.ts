@@ -9,6 +9,7 @@ import { runSendCommand } from './send-command';
 import { runKeysCommand } from './keys-command';
 import { runListenCommand } from './listen-command';
 import { runProvidersCommand } from './providers-command';
+import { runRangesCommand } from './ranges-command';
 import { runReplayCommand } from './replay-command';
 import { runSmokeCommand } from './smoke-command';
 import { runStatusCommand } from './status-command';
@@ -36,6 +37,7 @@ export const COMMANDS: ReadonlyMap<string, CliCommand> = new Map<string, CliComm
   ['smoke', { summary: 'prove a stage end to end: perimeter, signatures, canary (--json, --deployed)', run: runSmokeCommand }],
   ['providers', { summary: "sync managed providers' webhooks with the current credential (sync [--dry-run] --deployed)", run: runProvidersCommand }],
   ['status', { summary: 'traffic, alarms, DLQs, credential and canary of a stage (--json, --deployed)', run: runStatusCommand }],
+  ['ranges', { summary: 'source allow-lists in force; refresh the published ones now (refresh --deployed [--confirm])', run: runRangesCommand }],
 ]);
 
 /** `hookguard --help`. */

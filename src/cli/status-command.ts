@@ -36,6 +36,7 @@ import {
   type Style,
   styleFor,
 } from './command-kit';
+import { type AllowedSources, allowedSourcesOf, formatAllowedSources } from './allowed-sources';
 import { DeployedStackError, deployedStackName } from './deployed-stack';
 import { manualReasonText, providerManagement } from './provider-management';
 
@@ -89,6 +90,11 @@ export interface StatusReport {
     readonly previousInUseBy: readonly ProviderId[];
   } | null;
   readonly canary: { readonly enabled: boolean; readonly lastSuccessAt: string | null };
+  /**
+   * The providers' source allow-lists from the configuration, `"published"` as the embedded list (deployed, the
+   * refresher may have a newer one: `hookguard ranges --deployed`).
+   */
+  readonly allowedSources?: readonly AllowedSources[];
   /** How each provider's webhook follows the credential (docs/provider-sync.md). */
   readonly providerSync: ProviderSyncStatus;
 }
@@ -446,6 +452,10 @@ export function formatStatus(report: StatusReport, style = styleFor({ env: {} })
       lines.push(`  previous credential: accepted until ${credential.previousAcceptedUntil}, ${users}`);
     }
   }
+  if (report.allowedSources !== undefined && report.allowedSources.length > 0) {
+    lines.push(`Source allow-lists${report.source === 'deployed' ? ' (configured; hookguard ranges --deployed shows the WAF)' : ''}:`);
+    for (const entry of report.allowedSources) lines.push(`  ${entry.provider.padEnd(width)}  ${formatAllowedSources(entry)}`);
+  }
   if (report.source === 'deployed') {
     lines.push(
       report.canary.enabled
@@ -508,7 +518,8 @@ export async function runStatusCommand(argv: readonly string[], io: CliIo, deps:
   const report = values.deployed
     ? await deployedStatus(stage, await awsTarget(values, stage, io.env), deps, now)
     : await localStatus(stage, options.port, deps, now);
-  if (values.json) printJson(io, report);
-  else for (const line of formatStatus(report, styleFor(io))) io.out(line);
+  const withSources: StatusReport = { ...report, allowedSources: allowedSourcesOf(stage) };
+  if (values.json) printJson(io, withSources);
+  else for (const line of formatStatus(withSources, styleFor(io))) io.out(line);
   return 0;
 }
