@@ -5,10 +5,12 @@
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { EventBridgeBus } from '../adapters/eventbridge-bus';
 import { PowertoolsLogger } from '../adapters/powertools-logger';
 import { PowertoolsMetrics } from '../adapters/powertools-metrics';
 import { ApiGatewayAuthorizerCacheFlusher, SecretsManagerRotationStore } from '../adapters/rotation-aws';
+import { SnsSubscriptionsAdapter } from '../adapters/sns-subscriptions';
 import { type HookguardMetrics, noMetrics } from '../core/metrics';
 import { isProviderId, type ProviderId } from '../core/provider-ids';
 import {
@@ -27,7 +29,8 @@ import {
 } from '../core/rotation';
 import { MANAGEMENT_MODULES } from '../management';
 import { FetchHttpClient } from '../management/http-client';
-import type { ManagedAccount } from '../management/types';
+import type { ManagedAccount, SnsSubscriptionsPort } from '../management/types';
+import { parsePathTokenSecret } from '../core/webhook-path';
 import type { Logger } from '../ports';
 import { isRecord } from '../providers/shared';
 
@@ -127,6 +130,13 @@ export interface ProviderSyncSettings {
   readonly apiKeysSecretArn?: string;
   /** Hookguard's public base URL (`https://host/stage/` or the custom domain's `https://host/`). */
   readonly publicUrl?: string;
+  /**
+   * The stage's path-token secret (docs/path-token.md); absent when the stage has none. Read at each step, like the
+   * keys, so the providers are always pointed at the path the gateway serves.
+   */
+  readonly pathTokenSecretArn?: string;
+  /** The Amazon SNS port, needed when `amazon-ses` is managed (its subscriptions are the webhook). */
+  readonly sns?: SnsSubscriptionsPort;
   /** Reads the keys secret (the rotation store: GetSecretValue AWSCURRENT). */
   readonly store: RotationSecretStore;
   readonly logger: Logger;
@@ -145,15 +155,29 @@ export function providerSyncFactory(settings: ProviderSyncSettings): (() => Prom
   const http = new FetchHttpClient();
   return async () => {
     const apiKeys = parseProviderApiKeys(await settings.store.getValue(apiKeysSecretArn, { stage: 'AWSCURRENT' }));
+    const pathToken = await readPathToken(settings);
     const providers = buildManagedProviders({
       accounts: settings.accounts,
       modules: MANAGEMENT_MODULES,
       apiKeys,
-      webhookUrl: (provider) => providerWebhookUrl(publicUrl, provider),
+      webhookUrl: (provider) => providerWebhookUrl(publicUrl, provider, pathToken),
       http,
+      ...(settings.sns ? { sns: settings.sns } : {}),
     });
     return createProviderSync({ providers, logger: settings.logger });
   };
+}
+
+/**
+ * The stage's path token, or null when it has none. Fails closed: a token secret that holds no valid token fails the
+ * step rather than pointing providers at a path the gateway answers 404.
+ */
+async function readPathToken(settings: ProviderSyncSettings): Promise<string | null> {
+  if (settings.pathTokenSecretArn === undefined) return null;
+  const text = await settings.store.getValue(settings.pathTokenSecretArn, { stage: 'AWSCURRENT' });
+  const token = text === null ? null : parsePathTokenSecret(text);
+  if (token === null) throw new RotationError('The path-token secret holds no valid token (docs/path-token.md)');
+  return token;
 }
 
 function requireEnv(env: NodeJS.ProcessEnv, name: string): string {
@@ -165,7 +189,8 @@ function requireEnv(env: NodeJS.ProcessEnv, name: string): string {
 /**
  * The Lambda's dependencies from its environment: `REST_API_ID` and `STAGE_NAME` (both required), and
  * `HOOKGUARD_STAGE`, the `Stage` of its metrics (default: `STAGE_NAME`, the same stage). With managed providers
- * (docs/provider-sync.md): `MANAGED_PROVIDERS`, `PROVIDER_API_KEYS_SECRET_ARN` and `HOOKGUARD_PUBLIC_URL`.
+ * (docs/provider-sync.md): `MANAGED_PROVIDERS`, `PROVIDER_API_KEYS_SECRET_ARN` and `HOOKGUARD_PUBLIC_URL`, and
+ * `PATH_TOKEN_SECRET_ARN` when the stage has a path token.
  */
 export function defaultDeps(env: NodeJS.ProcessEnv = process.env): RotationHandlerDeps {
   const restApiId = requireEnv(env, 'REST_API_ID');
@@ -174,10 +199,13 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): RotationHandl
   const logger = new PowertoolsLogger({ serviceName: 'hookguard-rotation' });
   const store = new SecretsManagerRotationStore(new SecretsManagerClient({}));
   const metrics = new PowertoolsMetrics({ stage: metricsStage });
+  const accounts = parseManagedProviders(env.MANAGED_PROVIDERS);
   const providerSync = providerSyncFactory({
-    accounts: parseManagedProviders(env.MANAGED_PROVIDERS),
+    accounts,
     apiKeysSecretArn: env.PROVIDER_API_KEYS_SECRET_ARN || undefined,
     publicUrl: env.HOOKGUARD_PUBLIC_URL || undefined,
+    pathTokenSecretArn: env.PATH_TOKEN_SECRET_ARN || undefined,
+    ...(accounts['amazon-ses'] !== undefined ? { sns: new SnsSubscriptionsAdapter(new SNSClient({})) } : {}),
     store,
     logger,
   });

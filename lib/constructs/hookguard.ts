@@ -271,10 +271,13 @@ export class Hookguard extends Construct {
               MANAGED_PROVIDERS: JSON.stringify(Object.fromEntries(managed.map(([id, settings]) => [id, settings.managed]))),
               PROVIDER_API_KEYS_SECRET_ARN: this.secrets.providerApiKeys.secretArn,
               HOOKGUARD_PUBLIC_URL: this.api.url,
+              // The synced URLs must carry the path token the gateway serves (docs/path-token.md).
+              ...(this.secrets.pathToken ? { PATH_TOKEN_SECRET_ARN: this.secrets.pathToken.secretArn } : {}),
             }
           : {}),
       },
     });
+    if (managed.length > 0 && this.secrets.pathToken) this.secrets.grantReadPathToken(this.rotationFunction.function);
     this.rotation = new CredentialRotation(this, 'CredentialRotation', {
       secrets: this.secrets,
       rotationFunction: this.rotationFunction,

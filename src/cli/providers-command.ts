@@ -6,8 +6,11 @@
  * is the sync engine's (`lambda/core/provider-sync.ts`), the same code the rotation's `setSecret`/`testSecret` run.
  */
 import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SnsSubscriptionsAdapter } from '../../lambda/adapters/sns-subscriptions';
 import { parseBasicCredentialSecret } from '../../lambda/core/basic-auth';
 import type { ProviderId } from '../../lambda/core/provider-ids';
+import { parsePathTokenSecret } from '../../lambda/core/webhook-path';
 import {
   buildManagedProviders,
   createProviderSync,
@@ -78,6 +81,8 @@ export interface SyncInputs {
   readonly pendingRotation: boolean;
   /** The provider-API-keys secret's text. */
   readonly apiKeysText: string;
+  /** The stage's path token (output `PathTokenSecretArn`), null when it has none. */
+  readonly pathToken: string | null;
 }
 
 /** Runs `providers`; resolves the exit code. */
@@ -133,8 +138,9 @@ export async function runProvidersCommand(argv: readonly string[], io: CliIo, de
     accounts,
     modules,
     apiKeys: parseProviderApiKeys(inputs.apiKeysText),
-    webhookUrl: (provider) => providerWebhookUrl(inputs.apiUrl, provider),
+    webhookUrl: (provider) => providerWebhookUrl(inputs.apiUrl, provider, inputs.pathToken),
     http: new FetchHttpClient(),
+    ...(accounts['amazon-ses'] !== undefined ? { sns: new SnsSubscriptionsAdapter(new SNSClient(awsClientConfig(target))) } : {}),
   });
   const engine = createProviderSync({ providers: managedProviders });
   const heading = values.json ? () => undefined : io.out;
@@ -241,18 +247,26 @@ export async function readSyncInputs(target: AwsTarget, stage: string): Promise<
         throw new DeployedStackError(`Could not read the ${what} ${secretId}: ${(error as Error).name}`, { cause: error });
       }
     };
-    const [credentialText, apiKeysText, described] = await Promise.all([
+    const pathTokenArn =
+      outputs.PathTokenSecretArn === undefined || outputs.PathTokenSecretArn === 'none' ? null : outputs.PathTokenSecretArn;
+    const [credentialText, apiKeysText, described, pathTokenText] = await Promise.all([
       read(CredentialsSecretArn, 'credential secret'),
       read(keysArn, 'provider-API-keys secret'),
       client.send(new DescribeSecretCommand({ SecretId: CredentialsSecretArn })),
+      pathTokenArn === null ? Promise.resolve(null) : read(pathTokenArn, 'path-token secret'),
     ]);
+    const pathToken = pathTokenText === null ? null : parsePathTokenSecret(pathTokenText);
+    if (pathTokenText !== null && pathToken === null) {
+      // Fail closed: syncing without the token would point every provider at a path the gateway answers 404.
+      throw new DeployedStackError(`The path-token secret of ${deployedStackName(stage)} holds no valid token (docs/path-token.md)`);
+    }
     const credential = parseBasicCredentialSecret(credentialText);
     if (credential === null) {
       throw new DeployedStackError(`The credential secret of ${deployedStackName(stage)} does not hold {"username","password"}`);
     }
     const stages = Object.values(described.VersionIdsToStages ?? {});
     const pendingRotation = stages.some((labels) => labels.includes('AWSPENDING') && !labels.includes('AWSCURRENT'));
-    return { apiUrl: ApiUrl, credential, pendingRotation, apiKeysText };
+    return { apiUrl: ApiUrl, credential, pendingRotation, apiKeysText, pathToken };
   } finally {
     client.destroy();
   }

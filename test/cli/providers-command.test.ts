@@ -26,6 +26,8 @@ const CURRENT = { username: 'hookguard', password: 'Current-Passw0rd-Dec' };
 const OLD = { username: 'hookguard', password: 'Old-Passw0rd-Nov-0001' };
 const SENDGRID_KEY = 'SG.test-api-key-0123456789abcdef';
 const BREVO_KEY = 'xkeysib-test-api-key-0123456789';
+const PATH_TOKEN_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:hookguard/test/path-token-MnOpQr';
+const PATH_TOKEN = 'Tk7pQ2rS9vW4xY6zA1bC3dE5fG8hJ0kL';
 
 describe('hookguard providers sync', () => {
   let kit: CliKit;
@@ -34,7 +36,7 @@ describe('hookguard providers sync', () => {
   let modules: Map<ProviderId, ManagementModule>;
 
   /** A stage where SendGrid (real client, fake API) and Brevo (scripted account) are managed. */
-  async function writeManagedConfig(): Promise<string> {
+  async function writeManagedConfig(sendgridManaged: Record<string, string> = {}): Promise<string> {
     const path = join(kit.dir, 'managed.config.json');
     await writeFile(
       path,
@@ -43,7 +45,7 @@ describe('hookguard providers sync', () => {
           test: {
             env: { region: 'eu-west-1' },
             providers: {
-              sendgrid: { managed: { apiBaseUrl: sendgrid.api.baseUrl } },
+              sendgrid: { managed: { apiBaseUrl: sendgrid.api.baseUrl, ...sendgridManaged } },
               brevo: { managed: {} },
               postal: {},
               resend: { auth: 'signature' },
@@ -55,7 +57,7 @@ describe('hookguard providers sync', () => {
     return path;
   }
 
-  function fakeStage(options: { pending?: boolean; keys?: Record<string, unknown> } = {}) {
+  function fakeStage(options: { pending?: boolean; keys?: Record<string, unknown>; pathToken?: string } = {}) {
     cloudFormation.on(DescribeStacksCommand, { StackName: 'Hookguard-test' }).resolves({
       Stacks: [
         {
@@ -68,6 +70,7 @@ describe('hookguard providers sync', () => {
             { OutputKey: 'StageName', OutputValue: 'test' },
             { OutputKey: 'CredentialsSecretArn', OutputValue: CREDENTIALS_ARN },
             { OutputKey: 'ProviderApiKeysSecretArn', OutputValue: KEYS_ARN },
+            { OutputKey: 'PathTokenSecretArn', OutputValue: options.pathToken === undefined ? 'none' : PATH_TOKEN_ARN },
           ],
         },
       ],
@@ -78,6 +81,9 @@ describe('hookguard providers sync', () => {
     secretsManager
       .on(GetSecretValueCommand, { SecretId: KEYS_ARN, VersionStage: 'AWSCURRENT' })
       .resolves({ SecretString: JSON.stringify(options.keys ?? { sendgrid: { apiKey: SENDGRID_KEY }, brevo: { apiKey: BREVO_KEY } }) });
+    secretsManager
+      .on(GetSecretValueCommand, { SecretId: PATH_TOKEN_ARN, VersionStage: 'AWSCURRENT' })
+      .resolves({ SecretString: JSON.stringify({ token: options.pathToken ?? '' }) });
     secretsManager.on(DescribeSecretCommand, { SecretId: CREDENTIALS_ARN }).resolves({
       VersionIdsToStages: options.pending
         ? { v2: ['AWSCURRENT'], v3: ['AWSPENDING'], v1: ['AWSPREVIOUS'] }
@@ -101,7 +107,11 @@ describe('hookguard providers sync', () => {
   });
 
   async function sync(...args: string[]) {
-    const config = await writeManagedConfig();
+    return syncWith({}, ...args);
+  }
+
+  async function syncWith(sendgridManaged: Record<string, string>, ...args: string[]) {
+    const config = await writeManagedConfig(sendgridManaged);
     const io = recordingIo();
     const code = await runCli(['providers', 'sync', '--deployed', '--config', config, '--stage', 'test', ...args], io, {
       managementModules: modules,
@@ -160,6 +170,26 @@ describe('hookguard providers sync', () => {
     expect(second.code).toBe(0);
     expect(second.text).toMatch(/apply:\n(.*\n)*? {2}brevo +up to date\n {2}sendgrid +up to date/);
     expect(sendgrid.api.requests.filter((request) => request.method === 'PATCH')).toHaveLength(patches);
+  });
+
+  it("points the webhooks at the stage's path-token URL when the stage has one", async () => {
+    fakeStage({ pathToken: PATH_TOKEN });
+    // Turning the token on: the webhook is still at the old, guessable path, found through matchUrl.
+    const { code } = await syncWith({ matchUrl: `${API_URL}webhooks/sendgrid` }, '--provider', 'sendgrid');
+
+    expect(code).toBe(0);
+    const webhook = sendgrid.carried().find((entry) => entry.id === 'hookguard-1');
+    expect(webhook?.credential).toEqual(CURRENT);
+    expect(webhook?.url).toContain(`/test/webhooks/${PATH_TOKEN}/sendgrid`);
+  });
+
+  it('refuses to sync when the path-token secret holds no valid token, changing nothing', async () => {
+    fakeStage({ pathToken: 'short' });
+    const { code, text } = await sync('--provider', 'sendgrid');
+
+    expect(code).not.toBe(0);
+    expect(text).toContain('holds no valid token');
+    expect(sendgrid.api.requests.filter((request) => request.method !== 'GET')).toEqual([]);
   });
 
   it('updates the providers that answer, reports the one that fails with its status, and exits 1', async () => {

@@ -26,6 +26,7 @@ import {
 import type { Logger } from '../../../lambda/ports';
 import { createHandler, parseManagedProviders, providerSyncFactory } from '../../../lambda/rotation/handler';
 import { FakeManagedClient } from '../../support/fake-managed-client';
+import { startSendGridFake } from '../../support/fakes/sendgrid';
 import { CredentialSecretFake, credentialJson } from '../support/credential-secret-fake';
 
 const secretsManager = mockClient(SecretsManagerClient);
@@ -284,6 +285,46 @@ describe('providerSyncFactory', () => {
     expect(() => providerSyncFactory({ accounts: { sendgrid: {} }, store: store(null), logger })).toThrow(
       'Managed providers need PROVIDER_API_KEYS_SECRET_ARN and HOOKGUARD_PUBLIC_URL',
     );
+  });
+
+  it("points the managed webhooks at the stage's path-token URL, read from its secret", async () => {
+    const token = 'Tk7pQ2rS9vW4xY6zA1bC3dE5fG8hJ0kL';
+    const sendgrid = await startSendGridFake('SG.key', [{ url: url('sendgrid'), credential: OLD }]);
+    try {
+      const values: Record<string, string> = {
+        'keys-arn': JSON.stringify({ sendgrid: { apiKey: 'SG.key' } }),
+        'token-arn': JSON.stringify({ token }),
+      };
+      const factory = providerSyncFactory({
+        // The webhook is still at the tokenless path: matchUrl finds it, apply moves it.
+        accounts: { sendgrid: { apiBaseUrl: sendgrid.api.baseUrl, matchUrl: url('sendgrid') } },
+        apiKeysSecretArn: 'keys-arn',
+        publicUrl: BASE,
+        pathTokenSecretArn: 'token-arn',
+        store: { ...store(null), getValue: async (secretId) => values[secretId] ?? null },
+        logger,
+      });
+      const sync = await factory?.();
+      const pending = { username: 'hookguard', password: 'NewPassword1234567890abcdefghijklmnopqrs' };
+      expect((await sync?.apply(pending))?.ok).toBe(true);
+      const webhook = sendgrid.carried().find((entry) => entry.id === 'hookguard-1');
+      expect(webhook?.url).toContain(`/prod/webhooks/${token}/sendgrid`);
+      expect(webhook?.credential).toEqual(pending);
+    } finally {
+      await sendgrid.close();
+    }
+  });
+
+  it('fails the step when the path-token secret holds no valid token (fail closed)', async () => {
+    const factory = providerSyncFactory({
+      accounts: { sendgrid: {} },
+      apiKeysSecretArn: 'keys-arn',
+      publicUrl: BASE,
+      pathTokenSecretArn: 'token-arn',
+      store: { ...store('{}'), getValue: async (secretId) => (secretId === 'token-arn' ? '{"token":"short"}' : '{}') },
+      logger,
+    });
+    await expect(factory?.()).rejects.toThrow(RotationError);
   });
 
   it('reads the keys secret at each step and reports a provider it cannot manage as failed', async () => {
