@@ -19,6 +19,7 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { readSecretRotationInfo } from '../../lambda/adapters/secret-rotation-info';
 import { credentialRotationState } from '../../lambda/core/credential-watch';
 import type { ProviderId } from '../../lambda/core/provider-ids';
+import { chooseCanaryProvider } from '../../lib/config/canary-provider';
 import type { StageConfig } from '../../lib/config/types';
 import { COMMON_OPTIONS, COMMON_OPTIONS_HELP, parseCommandLine, resolveCommonOptions } from '../local/options';
 import type { HealthReport } from '../local/local-metrics';
@@ -86,7 +87,16 @@ export interface StatusReport {
     /** Providers whose requests used the previous credential in the last 24 hours. */
     readonly previousInUseBy: readonly ProviderId[];
   } | null;
-  readonly canary: { readonly enabled: boolean; readonly lastSuccessAt: string | null };
+  readonly canary: {
+    readonly enabled: boolean;
+    /** The provider it posts as; null when it is off or no provider can carry it (then `problem` says why). */
+    readonly provider?: string | null;
+    readonly problem?: string;
+    /** Minutes between runs. */
+    readonly intervalMinutes?: number;
+    /** Deployed: the start of the last 5-minute period with a confirmed canary (within the last 14 days). */
+    readonly lastSuccessAt: string | null;
+  };
 }
 
 const HOUR_MS = 3_600_000;
@@ -105,7 +115,13 @@ interface MetricPlan {
 function metricPlan(stage: string, providers: readonly ProviderId[]): MetricPlan {
   const queries: MetricDataQuery[] = [];
   const meaning: MetricPlan['meaning'] = new Map();
-  const add = (id: string, metricName: string, dimensions: Record<string, string>, what: Parameters<MetricPlan['meaning']['set']>[1]) => {
+  const add = (
+    id: string,
+    metricName: string,
+    dimensions: Record<string, string>,
+    what: Parameters<MetricPlan['meaning']['set']>[1],
+    period = 3600,
+  ) => {
     queries.push({
       Id: id,
       MetricStat: {
@@ -114,7 +130,7 @@ function metricPlan(stage: string, providers: readonly ProviderId[]): MetricPlan
           MetricName: metricName,
           Dimensions: Object.entries({ Stage: stage, ...dimensions }).map(([Name, Value]) => ({ Name, Value })),
         },
-        Period: 3600,
+        Period: period,
         Stat: 'Sum',
       },
       ReturnData: true,
@@ -128,7 +144,8 @@ function metricPlan(stage: string, providers: readonly ProviderId[]): MetricPlan
     add(`u${p}`, 'AuthorizerDecisions', { Provider: provider, CredentialStage: 'unknown' }, { provider, kind: 'refused' });
     add(`p${p}`, 'AuthorizerDecisions', { Provider: provider, CredentialStage: 'previous' }, { provider, kind: 'previous' });
   });
-  add('canary', 'CanaryDelivered', {}, { kind: 'canary' });
+  // 5-minute periods (kept 63 days by CloudWatch): the last success to within one default canary interval.
+  add('canary', 'CanaryDelivered', {}, { kind: 'canary' }, 300);
   return { queries, meaning };
 }
 
@@ -283,7 +300,7 @@ export async function deployedStatus(
         previousInUseBy: providers.filter((provider) => (byProvider.get(provider)?.previous ?? 0) > 0),
       },
       canary: {
-        enabled: stage.alerting.canary.enabled,
+        ...canarySetting(stage),
         lastSuccessAt: canaryLast === null ? null : new Date(canaryLast).toISOString(),
       },
     };
@@ -292,6 +309,16 @@ export async function deployedStatus(
     sqs.destroy();
     secretsManager.destroy();
   }
+}
+
+/** Whether the stage has a scheduled canary and which provider it posts as (the construct's own choice). */
+function canarySetting(stage: StageConfig): Omit<StatusReport['canary'], 'lastSuccessAt'> {
+  const { enabled, intervalMinutes, provider } = stage.alerting.canary;
+  if (!enabled) return { enabled: false, provider: null };
+  const choice = chooseCanaryProvider(stage.providers, provider);
+  return 'provider' in choice
+    ? { enabled: true, provider: choice.provider, intervalMinutes }
+    : { enabled: false, provider: null, problem: choice.problem };
 }
 
 /** The local runtime is not answering on its port. */
@@ -376,8 +403,10 @@ export function formatStatus(report: StatusReport, style = styleFor({ env: {} })
   if (report.source === 'deployed') {
     lines.push(
       report.canary.enabled
-        ? `Canary: last success ${report.canary.lastSuccessAt ?? style.red('none in 14 days')}`
-        : 'Canary: off (monitoring.canary)',
+        ? `Canary: as ${report.canary.provider ?? '?'} every ${report.canary.intervalMinutes ?? '?'} min, last success ${report.canary.lastSuccessAt ?? style.red('none in 14 days')}`
+        : report.canary.problem !== undefined
+          ? style.yellow(`Canary: none (${report.canary.problem})`)
+          : 'Canary: off (monitoring.canary)',
     );
   }
   return lines;
