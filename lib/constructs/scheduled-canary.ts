@@ -15,12 +15,11 @@
  * the smoke command's rule, matching every canary, also sees them and ignores them (they are not its keys).
  */
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
-import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CANARY_SOURCE, SCHEDULED_CANARY_RECIPIENT } from '../../lambda/core/canary';
@@ -140,11 +139,29 @@ export class ScheduledCanary extends Construct {
       }),
     );
 
+    // The schedule's own role, allowed to invoke this function and nothing else: the stock LambdaInvoke target also
+    // grants `<function>:*` (every version and alias), which the canary does not use.
+    const role = new iam.Role(this, 'ScheduleRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+      description: `Hookguard ${props.stage}: EventBridge Scheduler invokes the canary`,
+    });
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.function.function.functionArn] }),
+    );
+    const functionArn = this.function.function.functionArn;
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       description: `Hookguard ${props.stage}: run the canary every ${props.intervalMinutes} minute(s)`,
       schedule: scheduler.ScheduleExpression.rate(Duration.minutes(props.intervalMinutes)),
-      // No retry: a retried run would measure the retry, not the stage; the next scheduled run comes soon enough.
-      target: new schedulerTargets.LambdaInvoke(this.function.function, { retryAttempts: 0 }),
+      target: {
+        bind: () => ({
+          arn: functionArn,
+          role,
+          // No retry: a retried run would measure the retry, not the stage; the next scheduled run comes soon enough.
+          retryPolicy: { maximumRetryAttempts: 0 },
+        }),
+      },
     });
   }
 }

@@ -4,6 +4,8 @@ import { Hookguard, type HookguardProps } from '../../../lib/constructs/hookguar
 import { InvalidPropsError } from '../../../lib/constructs/props-validation';
 import { CANARY_WAIT_SECONDS, chooseCanaryProvider } from '../../../lib/constructs/scheduled-canary';
 import { computeCost, DEFAULT_INPUTS, readTemplateFacts } from '../../../bench/lib/cost';
+import { parseConfig } from '../../../lib/config';
+import { HookguardStack, stackNameOf } from '../../../lib/stacks/hookguard-stack';
 import { resourcesOf, testApp, testStack } from '../support/infra-fixtures';
 
 type Properties = Record<string, unknown>;
@@ -76,13 +78,20 @@ describe('the scheduled canary in a Hookguard stage', () => {
       TreatMissingData: 'breaching',
     });
     expect(hooks.canary?.function.function).toBeDefined();
+  });
 
-    // The cost model reads the canary from this template: its rate and its memory, its alarm among the alarms
-    const facts = readTemplateFacts(template.toJSON());
+  it("is what the cost model bills: the schedule's rate and the function's memory, read from the stack template", () => {
+    const templateOf = (stage: string) => {
+      const config = parseConfig({ stages: { [stage]: { providers: { mailgun: {} } } } }).stages[stage];
+      if (config === undefined) throw new Error('no stage');
+      const stack = new HookguardStack(testApp(), stackNameOf(stage), { config, env: { account: '123456789012', region: 'eu-west-1' } });
+      return Template.fromStack(stack).toJSON();
+    };
+    const facts = readTemplateFacts(templateOf('prod'));
     expect(facts.canary).toEqual({ intervalMinutes: 5, memoryMb: 256 });
     const line = computeCost(facts, DEFAULT_INPUTS).lines.find((entry) => entry.service === 'Canary');
     expect(line).toMatchObject({ quantity: (730 * 60) / 5, source: 'template' });
-    expect(readTemplateFacts(synth({ stage: 'dev', providers: { mailgun: {} } }).template.toJSON()).canary).toBeNull();
+    expect(readTemplateFacts(templateOf('dev')).canary).toBeNull();
   });
 
   it('is off for other stages unless configured, and follows intervalMinutes (alarm period at least two runs)', () => {

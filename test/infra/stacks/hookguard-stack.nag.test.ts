@@ -28,6 +28,8 @@ function acknowledgements(root: IConstruct): Array<{ path: string; id: string; r
 function fullStack(app = testApp()): HookguardStack {
   const config = stageConfig({
     ...EVERY_PROVIDER_STAGE,
+    // The scheduled canary too (off by default for a stage not named prod).
+    monitoring: { canary: true },
     customDomain: {
       domainName: 'hooks.example.com',
       certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666',
