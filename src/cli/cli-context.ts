@@ -7,6 +7,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { ProviderId } from '../../lambda/core/provider-ids';
 import type { RuntimeSettings } from '../../lambda/core/settings';
+import type { ManagementModule } from '../../lambda/management/types';
 import { PROVIDERS } from '../../lambda/providers';
 import type { ProviderModule } from '../../lambda/providers/types';
 import { loadConfig, stageOf, toRuntimeSettings } from '../../lib/config';
@@ -51,6 +52,8 @@ export interface DeployedAws {
 export interface CliDeps {
   /** @default PROVIDERS */
   readonly providers?: ReadonlyMap<ProviderId, ProviderModule>;
+  /** Provider webhook-management modules (`providers sync`, `urls --changed`, `status`). @default MANAGEMENT_MODULES */
+  readonly managementModules?: ReadonlyMap<ProviderId, ManagementModule>;
   /** Builds the AWS adapters for a resolved region and profile. */
   readonly aws?: (target: AwsTarget) => DeployedAws;
   /** @default globalThis.fetch */

@@ -34,9 +34,11 @@ import {
   JSON_OPTION,
   JSON_OPTION_HELP,
   printJson,
+  type Style,
   styleFor,
 } from './command-kit';
 import { DeployedStackError, deployedStackName } from './deployed-stack';
+import { manualReasonText, providerManagement } from './provider-management';
 
 /** `hookguard status --help`. */
 export const STATUS_USAGE = [
@@ -97,7 +99,61 @@ export interface StatusReport {
     /** Deployed: the start of the last 5-minute period with a confirmed canary (within the last 14 days). */
     readonly lastSuccessAt: string | null;
   };
+  /** How each provider's webhook follows the credential (docs/provider-sync.md). */
+  readonly providerSync: ProviderSyncStatus;
 }
+
+/** The provider-sync part of {@link StatusReport}. */
+export interface ProviderSyncStatus {
+  readonly providers: ReadonlyArray<{
+    readonly provider: ProviderId;
+    readonly mode: 'managed' | 'manual';
+    /** Why a manual provider is manual. */
+    readonly reason?: string;
+    /** Managed, deployed: the hour of the last `ProviderSyncFailed` in 14 days, null when none. */
+    readonly lastSyncFailureAt?: string | null;
+  }>;
+  /**
+   * Deployed: an AWSPENDING version that is not AWSCURRENT, i.e. a rotation under way or stopped by a failed step
+   * (managed providers updated so far already carry the pending credential); null when there is none or locally.
+   */
+  readonly incompleteRotation: { readonly pendingSince: string | null; readonly stalled: boolean } | null;
+}
+
+/** A pending credential older than this is a rotation that stopped, not one that is still running. */
+const STALLED_ROTATION_MS = 3_600_000;
+
+function providerSyncStatus(
+  stage: StageConfig,
+  modules: CliDeps['managementModules'],
+  syncFailures: ReadonlyMap<ProviderId, number | null> | null,
+  pending: { readonly createdDate?: Date } | null,
+  now: Date,
+): ProviderSyncStatus {
+  return {
+    providers: providerManagement(stage, modules).map((entry) =>
+      entry.mode === 'managed'
+        ? {
+            provider: entry.provider,
+            mode: 'managed',
+            ...(syncFailures === null
+              ? {}
+              : { lastSyncFailureAt: toIso(syncFailures.get(entry.provider) ?? null) }),
+          }
+        : { provider: entry.provider, mode: 'manual', reason: manualReasonText(entry.provider, entry.reason) },
+    ),
+    incompleteRotation:
+      pending === null
+        ? null
+        : {
+            pendingSince: pending.createdDate?.toISOString() ?? null,
+            stalled:
+              pending.createdDate === undefined || now.getTime() - pending.createdDate.getTime() > STALLED_ROTATION_MS,
+          },
+  };
+}
+
+const toIso = (time: number | null) => (time === null ? null : new Date(time).toISOString());
 
 const HOUR_MS = 3_600_000;
 /** How far back the deployed status looks for the last accepted request and canary. */
@@ -109,10 +165,13 @@ const MAX_QUERIES = 500;
 interface MetricPlan {
   readonly queries: MetricDataQuery[];
   /** id -> what it counts. */
-  readonly meaning: Map<string, { provider?: ProviderId; kind: 'outcome' | 'refused' | 'previous' | 'canary'; outcome?: string }>;
+  readonly meaning: Map<
+    string,
+    { provider?: ProviderId; kind: 'outcome' | 'refused' | 'previous' | 'canary' | 'sync-failed'; outcome?: string }
+  >;
 }
 
-function metricPlan(stage: string, providers: readonly ProviderId[]): MetricPlan {
+function metricPlan(stage: string, providers: readonly ProviderId[], managed: readonly ProviderId[] = []): MetricPlan {
   const queries: MetricDataQuery[] = [];
   const meaning: MetricPlan['meaning'] = new Map();
   const add = (
@@ -146,6 +205,9 @@ function metricPlan(stage: string, providers: readonly ProviderId[]): MetricPlan
   });
   // 5-minute periods (kept 63 days by CloudWatch): the last success to within one default canary interval.
   add('canary', 'CanaryDelivered', {}, { kind: 'canary' }, 300);
+  managed.forEach((provider, m) => {
+    add(`s${m}`, 'ProviderSyncFailed', { Provider: provider }, { provider, kind: 'sync-failed' });
+  });
   return { queries, meaning };
 }
 
@@ -228,7 +290,8 @@ export async function deployedStatus(
   const sqs = new SQSClient(config);
   const secretsManager = new SecretsManagerClient(config);
   try {
-    const plan = metricPlan(stage.stage, providers);
+    const managed = providerManagement(stage, deps.managementModules).flatMap((entry) => (entry.mode === 'managed' ? [entry.provider] : []));
+    const plan = metricPlan(stage.stage, providers, managed);
     const [results, alarmsInAlarm, deadLetterQueues, rotationInfo] = await Promise.all([
       metricData(cloudWatch, plan.queries, new Date(now.getTime() - LOOKBACK_MS), now),
       describeAlarmsInAlarm(cloudWatch, prefix),
@@ -252,6 +315,7 @@ export async function deployedStatus(
       providers.map((provider) => [provider, { lastAccepted: null, last24h: {}, refused: 0, previous: 0 }]),
     );
     let canaryLast: number | null = null;
+    const syncFailures = new Map<ProviderId, number | null>();
     for (const result of results) {
       const what = result.Id === undefined ? undefined : plan.meaning.get(result.Id);
       if (what === undefined) continue;
@@ -260,6 +324,10 @@ export async function deployedStatus(
       const latest = points.filter((point) => point.value > 0).reduce<number | null>((max, point) => (max === null || point.time > max ? point.time : max), null);
       if (what.kind === 'canary') {
         canaryLast = latest;
+        continue;
+      }
+      if (what.kind === 'sync-failed' && what.provider !== undefined) {
+        syncFailures.set(what.provider, latest);
         continue;
       }
       const entry = what.provider === undefined ? undefined : byProvider.get(what.provider);
@@ -271,6 +339,9 @@ export async function deployedStatus(
       else if (what.kind === 'previous') entry.previous += recent;
     }
 
+    const pendingVersion = rotationInfo.versions.find(
+      (version) => version.stages.includes('AWSPENDING') && !version.stages.includes('AWSCURRENT'),
+    );
     const state = credentialRotationState(rotationInfo, now, {
       rotationDays: stage.auth.rotationDays,
       gracePeriodHours: stage.auth.gracePeriodHours,
@@ -303,6 +374,7 @@ export async function deployedStatus(
         ...canarySetting(stage),
         lastSuccessAt: canaryLast === null ? null : new Date(canaryLast).toISOString(),
       },
+      providerSync: providerSyncStatus(stage, deps.managementModules, syncFailures, pendingVersion ?? null, now),
     };
   } finally {
     cloudWatch.destroy();
@@ -358,6 +430,7 @@ export async function localStatus(stage: StageConfig, port: number, deps: CliDep
     deadLetterQueues: [],
     credential: null,
     canary: { enabled: false, lastSuccessAt: null },
+    providerSync: providerSyncStatus(stage, deps.managementModules, null, null, now),
   };
 }
 
@@ -407,6 +480,45 @@ export function formatStatus(report: StatusReport, style = styleFor({ env: {} })
         : report.canary.problem !== undefined
           ? style.yellow(`Canary: none (${report.canary.problem})`)
           : 'Canary: off (monitoring.canary)',
+    );
+  }
+  lines.push(...formatProviderSync(report, style));
+  return lines;
+}
+
+/** The provider-sync lines: managed / manual per provider, the last sync failure, an incomplete rotation. */
+function formatProviderSync(report: StatusReport, style: Style): string[] {
+  const sync = report.providerSync;
+  const lines: string[] = [];
+  lines.push(
+    report.source === 'deployed'
+      ? 'Provider webhooks (docs/provider-sync.md):'
+      : 'Provider webhooks (docs/provider-sync.md; managed ones are updated on deployed stages only):',
+  );
+  const width = Math.max(...sync.providers.map((entry) => entry.provider.length), 8);
+  for (const entry of sync.providers) {
+    let detail: string;
+    if (entry.mode === 'managed') {
+      detail =
+        entry.lastSyncFailureAt === undefined
+          ? 'managed'
+          : entry.lastSyncFailureAt === null
+            ? `managed, ${style.green('no sync failure in 14 days')}`
+            : `managed, ${style.red(`last sync failure ${entry.lastSyncFailureAt}`)} (hookguard providers sync --dry-run --deployed)`;
+    } else {
+      detail = `manual: ${entry.reason ?? ''}`;
+    }
+    lines.push(`  ${entry.provider.padEnd(width)}  ${detail}`);
+  }
+  const incomplete = sync.incompleteRotation;
+  if (incomplete !== null) {
+    const since = incomplete.pendingSince === null ? '' : ` since ${incomplete.pendingSince}`;
+    lines.push(
+      incomplete.stalled
+        ? style.red(
+            `Rotation incomplete${since}: AWSPENDING is not AWSCURRENT; managed providers updated so far carry the pending credential (docs/provider-sync.md)`,
+          )
+        : style.yellow(`Rotation under way${since}: AWSPENDING is not AWSCURRENT yet`),
     );
   }
   return lines;

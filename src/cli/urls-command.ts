@@ -1,6 +1,8 @@
 /**
  * `hookguard urls`: the webhook URL of every enabled provider, with what to set at the provider: from the local
- * secrets file, or with `--deployed` from the deployed stack (its outputs and its current credential).
+ * secrets file, or with `--deployed` from the deployed stack (its outputs and its current credential). With
+ * `--changed`, only what a rotation leaves to the operator: the providers whose webhook Hookguard does not update
+ * through the provider's API (docs/provider-sync.md) and whose URL carries the credential.
  */
 import type { ProviderId } from '../../lambda/core/provider-ids';
 import { formatProviderUrls, type ProviderUrl, webhookUrl } from '../local/console-output';
@@ -12,10 +14,11 @@ import { type CliDeps, type CliIo, defaultDeployedAws, loadStage, localBaseUrl, 
 import { awsTarget, DEPLOYED_OPTIONS, DEPLOYED_OPTIONS_HELP, JSON_OPTION, JSON_OPTION_HELP, printJson } from './command-kit';
 import { currentDeployedCredential, describeDeployedStack } from './deployed-stack';
 import { assertProviderId } from './provider-args';
+import { manualReasonText, providerManagement } from './provider-management';
 
 /** `hookguard urls --help`. */
 export const URLS_USAGE = [
-  'Usage: npx hookguard urls [--provider <id>] [--json] [--deployed] [options]',
+  'Usage: npx hookguard urls [--provider <id>] [--json] [--deployed [--changed]] [options]',
   '',
   'Prints the webhook URL of every enabled provider (credentials included: treat them as secrets) and what to set',
   'at the provider. Locally from the secrets file; with --deployed from stack Hookguard-<stage> with your AWS',
@@ -23,6 +26,8 @@ export const URLS_USAGE = [
   '',
   'Options:',
   '  --provider <id>     only this provider (repeatable)',
+  '  --changed           with --deployed: only what must still be pasted by hand after a rotation, and where (the',
+  '                      providers Hookguard does not update through their API and whose URL carries the credential)',
   JSON_OPTION_HELP.replace('print JSON (one document per line) for scripts', 'one JSON object per provider: provider, auth, url, setup'),
   ...DEPLOYED_OPTIONS_HELP,
   ...COMMON_OPTIONS_HELP,
@@ -32,12 +37,23 @@ export const URLS_USAGE = [
 export async function runUrlsCommand(argv: readonly string[], io: CliIo, deps: CliDeps): Promise<number> {
   const { values } = parseCommandLine(
     argv,
-    { ...COMMON_OPTIONS, ...DEPLOYED_OPTIONS, ...JSON_OPTION, provider: { type: 'string', multiple: true } },
+    {
+      ...COMMON_OPTIONS,
+      ...DEPLOYED_OPTIONS,
+      ...JSON_OPTION,
+      provider: { type: 'string', multiple: true },
+      changed: { type: 'boolean' },
+    },
     false,
   );
   if (values.help) {
     io.out(URLS_USAGE);
     return 0;
+  }
+  if (values.changed && !values.deployed) {
+    throw new UsageError(
+      '--changed needs --deployed: provider webhooks are updated through provider APIs only for deployed stages',
+    );
   }
   const options = resolveCommonOptions(values, io.env);
   const { stage, settings, providers } = loadStage(options, deps);
@@ -63,6 +79,10 @@ export async function runUrlsCommand(argv: readonly string[], io: CliIo, deps: C
       const auth = settings.providers[provider]?.auth ?? 'basic';
       return { provider, auth, url: webhookUrl(stack.apiUrl, provider, auth, credential) };
     });
+    if (values.changed) {
+      printChanged(io, values.json === true, urls, providerManagement(stage, deps.managementModules), stack.stackName);
+      return 0;
+    }
   } else {
     const secrets = await readLocalSecrets(options.secretsPath);
     const credential = parseCredential(secrets.basicAuth.current);
@@ -86,4 +106,53 @@ export async function runUrlsCommand(argv: readonly string[], io: CliIo, deps: C
     for (const line of formatProviderUrls(urls)) io.out(line);
   }
   return 0;
+}
+
+/**
+ * `--changed`: the manual providers whose URL carries the credential, each with its URL and where it goes; then, in
+ * text only, which providers need nothing (managed, or signature only).
+ */
+function printChanged(
+  io: CliIo,
+  json: boolean,
+  urls: readonly ProviderUrl[],
+  management: ReturnType<typeof providerManagement>,
+  stackName: string,
+): void {
+  const byProvider = new Map(management.map((entry) => [entry.provider, entry]));
+  const toPaste: Array<ProviderUrl & { reason: string }> = [];
+  const managed: ProviderId[] = [];
+  const unchanged: ProviderId[] = [];
+  for (const url of urls) {
+    const entry = byProvider.get(url.provider);
+    if (entry === undefined) continue;
+    if (entry.mode === 'managed') managed.push(url.provider);
+    else if (!entry.carriesCredential) unchanged.push(url.provider);
+    else toPaste.push({ ...url, reason: manualReasonText(url.provider, entry.reason) });
+  }
+  if (json) {
+    for (const entry of toPaste) {
+      printJson(io, {
+        provider: entry.provider,
+        auth: entry.auth,
+        url: entry.url,
+        setup: PROVIDER_SETUP_HINTS[entry.provider],
+        reason: entry.reason,
+      });
+    }
+    return;
+  }
+  if (toPaste.length === 0) io.out('Nothing to paste by hand: every provider whose URL carries the credential is managed.');
+  else {
+    io.out(`Paste by hand at each provider (the current credential of ${stackName}):`);
+    for (const entry of toPaste) {
+      io.out(`  ${entry.provider.padEnd(18)} ${entry.url}`);
+      io.out(`  ${''.padEnd(18)} where: ${PROVIDER_SETUP_HINTS[entry.provider]}`);
+      io.out(`  ${''.padEnd(18)} why by hand: ${entry.reason}`);
+    }
+  }
+  if (managed.length > 0) {
+    io.out(`Updated by Hookguard through their API at each rotation: ${managed.join(', ')} (now: hookguard providers sync --deployed)`);
+  }
+  if (unchanged.length > 0) io.out(`Unchanged by a rotation (auth: signature, no credential in the URL): ${unchanged.join(', ')}`);
 }

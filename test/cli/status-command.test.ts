@@ -7,12 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mockClient } from 'aws-sdk-client-mock';
 import { basicAuthorizationHeader } from '../../lambda/core/basic-auth';
+import type { ProviderId } from '../../lambda/core/provider-ids';
+import type { ManagementModule } from '../../lambda/management/types';
 import { runCli } from '../../src/cli/main';
 import { formatStatus, parseQueueList, type StatusReport } from '../../src/cli/status-command';
 import { type LocalRuntime, startLocalRuntime } from '../../src/local/runtime';
 import { parseCredential, readSecretsFile } from '../../src/local/secrets-file';
 import { TEST_STAGE, writeTestConfig } from '../local/test-config';
 import { createCliKit, type CliKit, recordingIo } from './cli-test-kit';
+import { FakeManagedAccount } from './fake-management';
 
 const cloudFormation = mockClient(CloudFormationClient);
 const cloudWatch = mockClient(CloudWatchClient);
@@ -227,6 +230,73 @@ describe('hookguard status --deployed', () => {
     const { io } = await status('--json');
     const report = JSON.parse(io.lines[0] as string) as StatusReport;
     expect(report.deadLetterQueues[1]).toEqual({ name: 'route-suppression-queue', depth: null, error: 'AccessDenied' });
+  });
+
+  describe('provider webhooks and rotation (provider sync)', () => {
+    const modules = new Map<ProviderId, ManagementModule>([
+      ['sendgrid', new FakeManagedAccount('sendgrid').module()],
+      ['mailersend', new FakeManagedAccount('mailersend').module('none')],
+    ]);
+
+    async function statusWithModules(...args: string[]) {
+      const io = recordingIo();
+      const code = await runCli(['status', '--deployed', '--region', 'eu-west-1', ...args, ...kit.commonArgs], io, {
+        now: () => NOW,
+        managementModules: modules,
+      });
+      return { code, io };
+    }
+
+    it('says per provider whether its webhook is managed or updated by hand, and why', async () => {
+      const { io } = await statusWithModules('--json');
+      const report = JSON.parse(io.lines[0] as string) as StatusReport;
+      const byProvider = Object.fromEntries(report.providerSync.providers.map((entry) => [entry.provider, entry]));
+      expect(byProvider.postal).toEqual({ provider: 'postal', mode: 'manual', reason: 'Hookguard has no management client for its API' });
+      expect(byProvider.sendgrid).toMatchObject({ mode: 'manual', reason: expect.stringContaining('providers.sendgrid.managed') });
+      expect(byProvider.mailersend).toMatchObject({ mode: 'manual', reason: expect.stringContaining('cannot carry the Basic credential') });
+      expect(report.providerSync.incompleteRotation).toBeNull();
+      const text = (await statusWithModules()).io.lines.join('\n');
+      expect(text).toContain('Provider webhooks (docs/provider-sync.md):');
+      expect(text).toMatch(/ {2}postal +manual: Hookguard has no management client for its API/);
+      expect(text).not.toContain('Rotation incomplete');
+    });
+
+    it('flags a rotation whose AWSPENDING has not become AWSCURRENT for over an hour as incomplete', async () => {
+      const rotated = new Date(NOW.getTime() - 50 * HOUR);
+      secretsManager.on(ListSecretVersionIdsCommand).resolves({
+        Versions: [
+          { VersionId: 'v3', VersionStages: ['AWSPENDING'], CreatedDate: new Date(NOW.getTime() - 5 * HOUR) },
+          { VersionId: 'v2', VersionStages: ['AWSCURRENT'], CreatedDate: rotated },
+          { VersionId: 'v1', VersionStages: ['AWSPREVIOUS'] },
+        ],
+      });
+      const { io } = await statusWithModules('--json');
+      const report = JSON.parse(io.lines[0] as string) as StatusReport;
+      expect(report.providerSync.incompleteRotation).toEqual({
+        pendingSince: new Date(NOW.getTime() - 5 * HOUR).toISOString(),
+        stalled: true,
+      });
+      const text = (await statusWithModules()).io.lines.join('\n');
+      expect(text).toContain(
+        `Rotation incomplete since ${new Date(NOW.getTime() - 5 * HOUR).toISOString()}: AWSPENDING is not AWSCURRENT`,
+      );
+    });
+
+    it('calls a pending version of a few minutes a rotation under way, and AWSPENDING on AWSCURRENT nothing', async () => {
+      secretsManager.on(ListSecretVersionIdsCommand).resolves({
+        Versions: [
+          { VersionId: 'v3', VersionStages: ['AWSPENDING'], CreatedDate: new Date(NOW.getTime() - 5 * 60_000) },
+          { VersionId: 'v2', VersionStages: ['AWSCURRENT'], CreatedDate: new Date(NOW.getTime() - 50 * HOUR) },
+        ],
+      });
+      expect((await statusWithModules()).io.lines.join('\n')).toContain('Rotation under way since');
+      // After finishSecret, Secrets Manager may leave AWSPENDING on the new AWSCURRENT version: complete.
+      secretsManager.on(ListSecretVersionIdsCommand).resolves({
+        Versions: [{ VersionId: 'v3', VersionStages: ['AWSCURRENT', 'AWSPENDING'], CreatedDate: NOW }],
+      });
+      const report = JSON.parse((await statusWithModules('--json')).io.lines[0] as string) as StatusReport;
+      expect(report.providerSync.incompleteRotation).toBeNull();
+    });
   });
 });
 

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { signedUrlsFor } from '../../../lambda/core/pipeline';
 import { FetchHttpClient } from '../../../lambda/management/http-client';
 import { mandrillManagement, mandrillSignedUrl } from '../../../lambda/management/mandrill';
@@ -89,6 +90,16 @@ describe('mandrill management client', () => {
     fake = await startMandrillFake(API_KEY, [{ url: urls.hookguard, credential: OLD_CREDENTIAL }]);
     await expect(clientFor(fake, 'wrong-key').read(desired)).rejects.toThrow(
       'mandrill: webhooks/list answered HTTP 500 (Invalid_Key)',
+    );
+  });
+
+  it('writes, for any credential, a URL among those the verifier signs against (seeded property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string({ minLength: 1 }), fc.string(), async (username, password) => {
+        const url = mandrillSignedUrl({ url: urls.hookguard, credential: { username, password } });
+        expect(await signedUrlsFor(accepted({ username, password }), urls.hookguard)).toContain(url);
+      }),
+      { seed: 20261202, numRuns: 200 },
     );
   });
 });
