@@ -82,7 +82,7 @@ describe('HookguardStack under cdk-nag', () => {
   it.each([
     ['AwsSolutions-IAM5[Resource::*]', /\/TracingPolicy$/],
     ['AwsSolutions-APIG4', /\/Api\/RestApi\/Default\/webhooks\/[a-z-]+\/(POST|ANY|HEAD|GET)$/],
-    ['Serverless-LambdaDLQ', /\/(Authorizer|Verifier|Rotation|Monitoring\/Watch)\/Function$/],
+    ['Serverless-LambdaDLQ', /\/(Authorizer|Verifier|Rotation|Monitoring\/Watch|Canary\/Function)\/Function$/],
     ['AwsSolutions-SMG4', /\/Secrets\/SigningKeys$/],
   ])('scopes %s to the constructs that need it', (id, where) => {
     const paths = acknowledgements(stack)
