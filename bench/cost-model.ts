@@ -76,12 +76,26 @@ export async function measureVerifierCpuMs(): Promise<number> {
   return result.medianMs / REQUESTS_PER_ITERATION;
 }
 
+/** What `bench/workers/log-bytes-worker.ts` measures. */
+export interface VerifierOutputSizes {
+  /** Bytes the verifier writes per request besides its EMF metric lines. */
+  readonly bytesPerRequest: number;
+  /** Bytes of one EMF metrics line (one provider and outcome). */
+  readonly metricsLineBytes: number;
+  /** One metrics line. */
+  readonly sample: string;
+  /** Bytes of one published event in the envelope EventBridge delivers and archives. */
+  readonly eventBytes: number;
+  /** One such event. */
+  readonly eventSample: string;
+}
+
 /**
- * Bytes the verifier Lambda handler writes per single-event request, measured by `bench/workers/log-bytes-worker.ts`
- * (bundled like the Lambda, run in its own process): distinct accepted Mailgun posts through the real handler with
- * the production Powertools logger and metrics.
+ * What the verifier Lambda handler writes per single-event request and the size of the event it publishes, measured
+ * by `bench/workers/log-bytes-worker.ts` (bundled like the Lambda, run in its own process): distinct accepted
+ * Mailgun posts through the real handler with the production Powertools logger and metrics.
  */
-export async function measureVerifierLogBytes(requests = 200): Promise<{ bytesPerRequest: number; sample: string }> {
+export async function measureVerifierLogBytes(requests = 200): Promise<VerifierOutputSizes> {
   const outDir = scratchDir(REPO_ROOT, 'log-bytes');
   const worker = await buildBundle(
     REPO_ROOT,
@@ -93,7 +107,7 @@ export async function measureVerifierLogBytes(requests = 200): Promise<{ bytesPe
   // The SDK's one-off "Node 20 support ends" warning is this machine's, not the Lambdas' (Node 24).
   const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
   const result = await runChild(process.execPath, [worker.file, String(requests)], { env, timeoutMs: 120_000 });
-  return lastJsonLine<{ bytesPerRequest: number; sample: string }>(result.stdout);
+  return lastJsonLine<VerifierOutputSizes>(result.stdout);
 }
 
 /** Authorizer CPU time per decision with warm caches, ms. */
@@ -154,10 +168,18 @@ const FLAGS: Readonly<Record<string, { key: keyof CostInputs; help: string }>> =
     key: 'wafLoggedFraction',
     help: 'share of requests WAF blocks or counts, logged when the template filters the WAF log (default 0.01)',
   },
-  '--verifier-log-bytes': { key: 'verifierLogBytes', help: 'bytes the verifier logs per request (default: measured)' },
+  '--verifier-log-bytes': {
+    key: 'verifierLogBytes',
+    help: 'bytes the verifier logs per request besides metrics (default: measured)',
+  },
+  '--metrics-line-bytes': { key: 'metricsLineBytes', help: "bytes of one of the verifier's EMF lines (default: measured)" },
+  '--metrics-aggregate-seconds': {
+    key: 'metricsAggregateSeconds',
+    help: 'seconds a warm verifier sums metric counts, 0 for a line per request (default 10)',
+  },
   '--active-providers': { key: 'activeProviders', help: 'providers sending traffic, for custom metrics (default 3)' },
   '--canary-minutes': { key: 'canaryIntervalMinutes', help: 'minutes between scheduled canaries, 0 for none (default 5)' },
-  '--event-bytes': { key: 'eventBytes', help: 'bytes per archived event (default 1500)' },
+  '--event-bytes': { key: 'eventBytes', help: 'bytes per archived event (default: measured)' },
   '--route-match-fraction': { key: 'routeMatchFraction', help: 'share of events a route delivers (default 0.03)' },
 };
 
@@ -210,8 +232,19 @@ async function main(): Promise<void> {
   const facts = readTemplateFacts(template);
   const verifierCpuMs = options.inputs.verifierCpuMs ?? (await measureVerifierCpuMs());
   const authorizerCpuMs = options.inputs.authorizerCpuMs ?? (await measureAuthorizerCpuMs());
-  const verifierLogBytes = options.inputs.verifierLogBytes ?? (await measureVerifierLogBytes()).bytesPerRequest;
-  const inputs: CostInputs = { ...DEFAULT_INPUTS, ...options.inputs, verifierCpuMs, authorizerCpuMs, verifierLogBytes };
+  const needsSizes = [options.inputs.verifierLogBytes, options.inputs.metricsLineBytes, options.inputs.eventBytes].some(
+    (value) => value === undefined,
+  );
+  const sizes = needsSizes ? await measureVerifierLogBytes() : undefined;
+  const inputs: CostInputs = {
+    ...DEFAULT_INPUTS,
+    ...(sizes
+      ? { verifierLogBytes: sizes.bytesPerRequest, metricsLineBytes: sizes.metricsLineBytes, eventBytes: sizes.eventBytes }
+      : {}),
+    ...options.inputs,
+    verifierCpuMs,
+    authorizerCpuMs,
+  };
   for (const line of describeBreakdown(facts, inputs, computeCost(facts, inputs))) console.log(line);
   console.log('');
   for (const volume of [1e6, 1e7, 1e8]) {

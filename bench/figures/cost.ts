@@ -43,7 +43,7 @@ export const costFigure: Figure = {
     log('measuring verifier and authorizer CPU time ...');
     const verifierCpuMs = await measureVerifierCpuMs();
     const authorizerCpuMs = await measureAuthorizerCpuMs();
-    const { bytesPerRequest: verifierLogBytes, sample: verifierLogSample } = await measureVerifierLogBytes();
+    const sizes = await measureVerifierLogBytes();
     const coldInit = measuredColdInitMs(earlier);
     const inputs: CostInputs = {
       ...DEFAULT_INPUTS,
@@ -51,7 +51,9 @@ export const costFigure: Figure = {
       requestsPerMonth: 1e8,
       verifierCpuMs,
       authorizerCpuMs,
-      verifierLogBytes,
+      verifierLogBytes: sizes.bytesPerRequest,
+      metricsLineBytes: sizes.metricsLineBytes,
+      eventBytes: Math.round(sizes.eventBytes),
       ...(coldInit !== undefined ? { coldInitCpuMs: coldInit } : {}),
     };
     const breakdown = computeCost(facts, inputs);
@@ -121,10 +123,18 @@ export const costFigure: Figure = {
             ? ` for the assumed ${(inputs.wafLoggedFraction * 100).toFixed(0)} % of requests WAF blocks or counts ` +
               '(the template filters allowed requests out of the WAF log)'
             : ' for every request') +
-          `, and ${formatNumber(inputs.verifierLogBytes)} bytes of verifier log per request, measured: the bytes the ` +
-          'verifier handler writes (its one EMF metrics line, with the production Powertools logger and metrics) for ' +
-          `distinct accepted Mailgun posts; one of them: \`${verifierLogSample}\`. X-Ray assumes traffic spread evenly ` +
+          `, and the verifier's own lines, measured: the handler with the production Powertools logger and metrics ` +
+          `writes ${formatNumber(inputs.verifierLogBytes)} bytes per accepted request besides its metrics, and its EMF ` +
+          `lines of ${formatNumber(inputs.metricsLineBytes)} bytes (one per provider and outcome) sum the counts of ` +
+          `${inputs.metricsAggregateSeconds} s in a warm container: ${formatNumber(breakdown.metricsLinesPerMonth)} lines ` +
+          `a month at this volume (at most one per warm container, provider with traffic and period; ` +
+          `${breakdown.warmVerifierContainers} containers at the peak); one of them: \`${sizes.sample}\`. ` +
+          `X-Ray assumes traffic spread evenly ` +
           `(${sampling} records ${formatNumber(breakdown.xrayTracesPerMonth)} traces a month at this volume).`,
+        `Archived event: ${formatNumber(inputs.eventBytes)} bytes, measured: the events the verifier published for ` +
+          "those posts, in the envelope EventBridge delivers and archives (its event structure: version, id, " +
+          'detail-type, source, account, time, region, resources, detail); the detail carries the normalised fields ' +
+          `and the provider's raw event. One of them: \`${sizes.eventSample}\`.`,
         (gap > 0
           ? `The target is missed by ${usd(gap)} per million. `
           : `The target is met with ${usd(-gap)} per million to spare. `) +

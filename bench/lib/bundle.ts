@@ -21,8 +21,16 @@ function stackBundling(): {
   external: string[];
   format: 'cjs' | 'esm';
   sourcemap: boolean;
+  alias: Record<string, string>;
 } {
   const options = hookguardBundling();
+  const aliasArgs = options.esbuildArgs?.['--alias'];
+  const alias = Object.fromEntries(
+    (Array.isArray(aliasArgs) ? aliasArgs : []).map((entry) => {
+      const at = entry.indexOf('=');
+      return [entry.slice(0, at), entry.slice(at + 1)];
+    }),
+  );
   return {
     target: options.target ?? 'node24',
     minify: options.minify ?? false,
@@ -30,6 +38,7 @@ function stackBundling(): {
     external: options.externalModules ?? ['@aws-sdk/*'],
     format: options.format === 'esm' ? 'esm' : 'cjs',
     sourcemap: options.sourceMap ?? false,
+    alias,
   };
 }
 
@@ -85,9 +94,16 @@ function optionsOf(kind: BundleKind): BuildOptions {
   };
   switch (kind) {
     case 'stack':
-      return { ...common, mainFields: stack.mainFields, external: stack.external, sourcemap: stack.sourcemap };
+      return { ...common, mainFields: stack.mainFields, external: stack.external, sourcemap: stack.sourcemap, alias: stack.alias };
     case 'stack-source-map':
-      return { ...common, mainFields: stack.mainFields, external: stack.external, sourcemap: true, sourcesContent: false };
+      return {
+        ...common,
+        mainFields: stack.mainFields,
+        external: stack.external,
+        sourcemap: true,
+        sourcesContent: false,
+        alias: stack.alias,
+      };
     case 'runtime-sdk':
       // The stack before: SDK left to the runtime's copy (resolved from node_modules here), linked source map.
       return { ...common, external: ['@aws-sdk/*'], sourcemap: true, sourcesContent: false };

@@ -299,8 +299,19 @@ export interface CostInputs {
    * bodies over 8 KB counted by the core rule set's size rule; single-event posts are smaller).
    */
   readonly wafLoggedFraction: number;
-  /** Bytes the verifier itself writes per request (its metrics line; measured by the cost figure). */
+  /**
+   * Bytes the verifier itself writes per request besides its EMF metric lines (measured by the cost figure: nothing
+   * for an accepted request, whose only trace is the API access log line).
+   */
   readonly verifierLogBytes: number;
+  /** Bytes of one EMF metrics line of the verifier (one provider and outcome; measured by the cost figure). */
+  readonly metricsLineBytes: number;
+  /**
+   * Seconds a warm verifier sums its metric counts before writing them (`METRICS_AGGREGATE_MS` of the verifier
+   * handler); 0: one metrics line per request. With it, a warm container writes at most one line per provider with
+   * traffic (two with retries: accepted and duplicate) per period; refusals and failures add theirs when they happen.
+   */
+  readonly metricsAggregateSeconds: number;
   /** Bytes of Lambda's START, END and REPORT lines per invocation, when the template keeps them (assumed). */
   readonly platformLogBytes: number;
   /**
@@ -349,7 +360,9 @@ export const DEFAULT_INPUTS: CostInputs = {
   peakFactor: 3,
   wafLogBytes: 2000,
   wafLoggedFraction: 0.01,
-  verifierLogBytes: 300,
+  verifierLogBytes: 0,
+  metricsLineBytes: 390,
+  metricsAggregateSeconds: 10,
   platformLogBytes: 330,
   activeProviders: 3,
   canaryBilledMs: 1500,
@@ -393,6 +406,8 @@ export interface CostBreakdown {
   readonly authorizerInvocationsPerMonth: number;
   readonly warmVerifierContainers: number;
   readonly xrayTracesPerMonth: number;
+  /** EMF metrics lines the verifier writes a month. */
+  readonly metricsLinesPerMonth: number;
 }
 
 /** Lambda bills whole milliseconds; CPU time stretches below one full vCPU. */
@@ -412,6 +427,13 @@ export function xrayTracesPerMonth(requestsPerMonth: number, reservoirPerSecond:
 /** `0.01` as `1 %`, `0.005` as `0.5 %`. */
 function formatPercent(share: number): string {
   return `${Number((share * 100).toPrecision(3))} %`;
+}
+
+/** 1,300,000 as `1.3M`. */
+function formatNumberShort(value: number): string {
+  if (value >= 1e6) return `${Number((value / 1e6).toPrecision(3))}M`;
+  if (value >= 1e3) return `${Number((value / 1e3).toPrecision(3))}k`;
+  return String(Math.round(value));
 }
 
 /** Bytes with at most one decimal. */
@@ -470,7 +492,15 @@ export function computeCost(facts: TemplateFacts, inputs: CostInputs): CostBreak
   const accessLogGb = (requests * facts.accessLogBytes) / 1e9;
   const accessLogPrice = facts.accessLogInfrequentAccess ? p.logsInfrequentIngestionPerGb : p.logsIngestionPerGb;
   const verifierLogBytesPerRequest = inputs.verifierLogBytes + (facts.verifierPlatformLogs ? inputs.platformLogBytes : 0);
-  const standardLogGb = (requests * (wafLogBytesPerRequest + verifierLogBytesPerRequest)) / 1e9;
+  // EMF lines: one per request, or, summed in the warm containers, at most one per container, provider with traffic
+  // (and outcome: accepted, plus duplicate when there are retries) and period; never more than one per request.
+  const linesPerFlush = Math.max(1, inputs.activeProviders) * (inputs.retryFraction > 0 ? 2 : 1);
+  const metricsLines =
+    inputs.metricsAggregateSeconds > 0
+      ? Math.min(requests, (warmVerifierContainers * linesPerFlush * SECONDS_PER_MONTH) / inputs.metricsAggregateSeconds)
+      : requests;
+  const standardLogGb =
+    (requests * (wafLogBytesPerRequest + verifierLogBytesPerRequest) + metricsLines * inputs.metricsLineBytes) / 1e9;
 
   // Custom metrics (EMF): continuously active series per provider with traffic, the credential watch's three, and
   // the canary's two. A series is billed for the hours it has data, so rarer ones cost next to nothing.
@@ -690,7 +720,11 @@ export function computeCost(facts: TemplateFacts, inputs: CostInputs): CostBreak
             floor: false,
             source: p.logsIngestionPerGb.source,
             basis:
-              `verifier ${formatBytes(inputs.verifierLogBytes)} B per request (its one metrics line)` +
+              (inputs.metricsAggregateSeconds > 0
+                ? `verifier metrics ${formatNumberShort(metricsLines)} EMF lines of ${formatBytes(inputs.metricsLineBytes)} B ` +
+                  `(counts summed ${inputs.metricsAggregateSeconds} s in each of ${warmVerifierContainers} warm ` +
+                  `container(s), one line per provider with traffic) + ${formatBytes(inputs.verifierLogBytes)} B per request`
+                : `verifier ${formatBytes(inputs.verifierLogBytes + inputs.metricsLineBytes)} B per request (one metrics line each)`) +
               (facts.verifierPlatformLogs ? ` + ${inputs.platformLogBytes} B of START/END/REPORT lines` : ', no platform lines (system log level WARN)') +
               ` + WAF ${formatBytes(wafLogBytesPerRequest)} B` +
               (facts.wafLogging && facts.wafLogFilter
@@ -769,5 +803,6 @@ export function computeCost(facts: TemplateFacts, inputs: CostInputs): CostBreak
     authorizerInvocationsPerMonth: authorizerInvocations,
     warmVerifierContainers,
     xrayTracesPerMonth: traces,
+    metricsLinesPerMonth: metricsLines,
   };
 }

@@ -83,6 +83,7 @@ export function managedAccountProblems(
 
 function snsTopicProblems(topicArn: string | undefined, allowed: readonly string[]): ManagedAccountProblem[] {
   if (topicArn === undefined) {
+    // One topic is the default (withManagedDefaults); with several, which one to subscribe is the operator's choice.
     return allowed.length > 1
       ? [{ key: 'options', message: 'needs "topicArn": snsTopicArns lists several topics, name the one to subscribe' }]
       : [];
@@ -105,4 +106,13 @@ export function withManagedDefaults(
   const topics = context.snsTopicArns ?? [];
   if (provider !== 'amazon-ses' || account.options?.topicArn !== undefined || topics.length !== 1) return account;
   return { ...account, options: { ...account.options, topicArn: topics[0] as string } };
+}
+
+/**
+ * The SNS topics whose subscriptions a managed `amazon-ses` manages, from its block after
+ * {@link withManagedDefaults}: `options.topicArn`. The rotation function may manage subscriptions of these only.
+ */
+export function managedSnsTopics(account: ManagedAccount): string[] {
+  const topicArn = account.options?.topicArn;
+  return topicArn === undefined ? [] : [topicArn];
 }

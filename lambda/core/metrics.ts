@@ -34,6 +34,7 @@ export const METRIC_NAMES = {
   canaryDelivered: 'CanaryDelivered',
   canaryLatency: 'CanaryLatency',
   rotationFailed: 'RotationFailed',
+  providerSyncFailed: 'ProviderSyncFailed',
 } as const;
 
 /** Every value of the `Outcome` dimension of `Requests`, in the order the dashboard and `status` show them. */
@@ -88,6 +89,11 @@ export interface HookguardMetrics {
   authorizerDecision(provider: string, stage: CredentialStageName): void;
   /** A rotation step failed. */
   rotationFailed(): void;
+  /**
+   * A managed provider's webhook could not be updated or verified during a rotation step (`ProviderSyncFailed`
+   * [Stage, Provider]). Only where provider sync runs (the rotation Lambda); others leave it out.
+   */
+  providerSyncFailed?(provider: string): void;
 }
 
 /** Metrics that go nowhere (tests and benchmarks that do not look at them). */

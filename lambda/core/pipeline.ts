@@ -147,7 +147,8 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps): WebhookProce
       else outcome.errorCode = 'internal_error';
     }
     outcome.statusCode = response.statusCode;
-    // Debug only: in AWS the request's metrics line (EMF) is its one log line; rejections log a warning above.
+    // Debug only: in AWS an accepted request is one line of the API access log (its metrics are summed in the
+    // container, lambda/adapters/powertools-metrics.ts); rejections log a warning above.
     logger.debug('Webhook request handled', {
       provider: request.provider,
       method: request.method,

@@ -25,6 +25,7 @@ import {
 import type { Logger } from '../ports';
 import { silentLogger } from '../ports';
 import { isProviderId, type ProviderId } from './provider-ids';
+import { webhookUrlOf } from './webhook-path';
 
 /** The four operations, in the order a rotation runs them (plan is the dry run of apply). */
 export const SYNC_OPERATIONS = ['plan', 'apply', 'verify', 'retire'] as const;
@@ -387,9 +388,9 @@ export function buildManagedProviders(deps: BuildManagedProvidersDeps): ManagedP
 
 /**
  * Hookguard's URL for a provider under a stage's base URL (`https://host/stage/` or a custom domain's `https://host/`):
- * `<base>webhooks/<provider>`.
+ * `<base>webhooks/<provider>`, or `<base>webhooks/<token>/<provider>` with the stage's path token (the one
+ * {@link webhookUrlOf} every URL builder uses).
  */
-export function providerWebhookUrl(baseUrl: string, provider: ProviderId): string {
-  const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
-  return new URL(`webhooks/${provider}`, base).toString();
+export function providerWebhookUrl(baseUrl: string, provider: ProviderId, pathToken?: string | null): string {
+  return webhookUrlOf(baseUrl, provider, pathToken);
 }

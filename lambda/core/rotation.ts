@@ -8,6 +8,8 @@ import type { EventBusPort, Logger } from '../ports';
 import { silentLogger } from '../ports';
 import { parseBasicCredentialSecret } from './basic-auth';
 import { EVENT_SOURCE } from './event';
+import type { ProviderId } from './provider-ids';
+import type { ProviderSync, ProviderSyncReport, SyncOperation } from './provider-sync';
 import type { BasicCredentialSecret } from './secret-formats';
 
 /** The four steps Secrets Manager invokes, in order. */
@@ -21,6 +23,12 @@ export function isRotationStep(value: unknown): value is RotationStep {
 
 /** EventBridge `DetailType` of the event published when a rotation finishes. */
 export const CREDENTIALS_ROTATED_DETAIL_TYPE = 'credentials.rotated';
+
+/**
+ * EventBridge `DetailType` of the event published when a rotation step could not update or verify every managed
+ * provider (docs/provider-sync.md).
+ */
+export const CREDENTIALS_SYNC_FAILED_DETAIL_TYPE = 'credentials.sync-failed';
 
 /** Length of generated passwords: 40 symbols of 62, about 238 bits. */
 export const PASSWORD_LENGTH = 40;
@@ -109,6 +117,41 @@ export interface CredentialsRotatedDetail {
   readonly stage: string;
 }
 
+/** One provider a rotation step could not update or verify, in the `credentials.sync-failed` event. */
+export interface ProviderSyncFailure {
+  readonly provider: ProviderId;
+  /** What failed: `sendgrid: apply answered HTTP 503`; never a credential, an API key or a provider's answer. */
+  readonly error?: string;
+  readonly status?: number;
+  /** What verify found wrong, one line per webhook. */
+  readonly problems?: readonly string[];
+  /** True when the next attempt may succeed by itself (429, 5xx, a subscription awaiting confirmation). */
+  readonly retryable: boolean;
+}
+
+/**
+ * Detail of the `credentials.sync-failed` event: which managed providers a rotation step could not update (setSecret)
+ * or verify and clean up (testSecret). No secret in it. The rotation stopped before finishSecret: AWSCURRENT is
+ * unchanged, and the pending credential stays accepted for the providers that already carry it.
+ */
+export interface CredentialsSyncFailedDetail {
+  readonly secretArn: string;
+  /** The pending version the step pushed or checked. */
+  readonly versionId: string;
+  readonly stage: string;
+  readonly step: 'setSecret' | 'testSecret';
+  readonly operation: SyncOperation;
+  readonly failedAt: string;
+  readonly failed: readonly ProviderSyncFailure[];
+  /** The managed providers for which this operation succeeded. */
+  readonly succeeded: readonly ProviderId[];
+}
+
+/** Where a rotation records which provider failed to sync (`ProviderSyncFailed` [Stage, Provider]). */
+export interface ProviderSyncMetrics {
+  providerSyncFailed(provider: ProviderId): void;
+}
+
 /** Dependencies of {@link createCredentialRotation}. */
 export interface CredentialRotationDeps {
   readonly store: RotationSecretStore;
@@ -123,6 +166,13 @@ export interface CredentialRotationDeps {
   readonly generatePassword?: () => string;
   /** @default silentLogger */
   readonly logger?: Logger;
+  /**
+   * The managed providers' sync engine, created when a step needs it (it reads the provider-API-keys secret).
+   * Absent, or with no provider: setSecret and testSecret touch no provider (operators update them by hand).
+   */
+  readonly providerSync?: () => Promise<ProviderSync>;
+  /** Records `ProviderSyncFailed` per failed provider. @default none */
+  readonly syncMetrics?: ProviderSyncMetrics;
 }
 
 /** One invocation of the rotation function. */
@@ -147,9 +197,16 @@ export interface CredentialRotation {
  *   labelled AWSPENDING; a version already AWSCURRENT means the step has nothing left to do.
  * - createSecret keeps the user name and stores a fresh random password as AWSPENDING under the token (skipped if
  *   that version already exists, so a retry never changes a value another container may have read).
- * - setSecret has no downstream system to update: the providers hold the credential, and operators update them
- *   from the `credentials.rotated` event while AWSPREVIOUS stays accepted for the grace period.
- * - testSecret checks the pending value parses and its password is strong.
+ * - setSecret pushes the pending credential to every managed provider (`providerSync().apply`). Providers not
+ *   managed are updated by operators from the `credentials.rotated` event while AWSPREVIOUS stays accepted for the
+ *   grace period.
+ * - testSecret checks the pending value parses and its password is strong, then reads every managed provider back
+ *   (`verify`: each carries the pending credential and is active) and removes superseded webhooks (`retire`).
+ * - A managed provider that cannot be updated or verified fails the step, after every other provider was tried:
+ *   `ProviderSyncFailed` per provider, a `credentials.sync-failed` event naming them on the default bus, and a
+ *   {@link RotationError} (so `RotationFailed` and Secrets Manager's own failure record). AWSCURRENT is unchanged;
+ *   the pending version keeps its label and value, so the authorizer keeps accepting the credential the updated
+ *   providers already carry, and a retry pushes the same value (docs/provider-sync.md).
  * - finishSecret moves AWSCURRENT to the token (the old version becomes AWSPREVIOUS), then flushes the authorizer
  *   cache and publishes `credentials.rotated`. A retry after a partial finish (labels moved, flush or publish
  *   failed) finds the token already AWSCURRENT and still flushes and publishes, so the signal is never lost;
@@ -177,17 +234,112 @@ export function createCredentialRotation(deps: CredentialRotationDeps): Credenti
     logger.info('createSecret: stored a new pending credential', { versionId: token });
   }
 
-  async function testSecret(secretId: string, token: string): Promise<void> {
+  async function pendingCredential(secretId: string, token: string, step: string): Promise<BasicCredentialSecret> {
     const text = await deps.store.getValue(secretId, { stage: 'AWSPENDING', versionId: token });
-    if (text === null) throw new RotationError(`Version ${token} has no AWSPENDING value to test`);
+    if (text === null) throw new RotationError(`Version ${token} has no AWSPENDING value to ${step}`);
     const pending = parseBasicCredentialSecret(text);
     if (pending === null) throw new RotationError(`Version ${token} is not a {"username","password"} value`);
+    return pending;
+  }
+
+  /** The sync engine, or null when no provider is managed. */
+  async function managedSync(): Promise<ProviderSync | null> {
+    if (deps.providerSync === undefined) return null;
+    const sync = await deps.providerSync();
+    return sync.providers.length > 0 ? sync : null;
+  }
+
+  /** Records, announces and throws for a sync operation that did not succeed everywhere. */
+  async function syncFailed(
+    step: 'setSecret' | 'testSecret',
+    state: RotationSecretState,
+    token: string,
+    report: ProviderSyncReport,
+  ): Promise<never> {
+    const failures = report.results.filter((result) => !result.ok);
+    for (const failure of failures) deps.syncMetrics?.providerSyncFailed(failure.provider);
+    const detail: CredentialsSyncFailedDetail = {
+      secretArn: state.arn,
+      versionId: token,
+      stage: deps.stageName,
+      step,
+      operation: report.operation,
+      failedAt: now().toISOString(),
+      failed: failures.map((result) => ({
+        provider: result.provider,
+        ...(result.error === undefined ? {} : { error: result.error }),
+        ...(result.status === undefined ? {} : { status: result.status }),
+        ...(result.problems.length > 0 ? { problems: result.problems } : {}),
+        retryable: result.retryable,
+      })),
+      succeeded: report.results.filter((result) => result.ok).map((result) => result.provider),
+    };
+    try {
+      const published = await deps.bus.putEvents([
+        {
+          source: EVENT_SOURCE,
+          detailType: CREDENTIALS_SYNC_FAILED_DETAIL_TYPE,
+          detail: JSON.stringify(detail),
+          time: now(),
+        },
+      ]);
+      const rejected = published.failed[0];
+      if (rejected !== undefined) {
+        logger.error('The credentials.sync-failed event was not accepted by EventBridge', { code: rejected.errorCode });
+      }
+    } catch (error) {
+      // The step fails anyway (the metric and the log say so); a lost event must not hide the sync failure.
+      logger.error('The credentials.sync-failed event could not be published', {
+        error: error instanceof Error ? error.name : 'unknown',
+      });
+    }
+    const names = failures
+      .map((result) => `${result.provider} (${result.error ?? result.problems.join('; ')})`)
+      .join(', ');
+    throw new RotationError(
+      `${step}: ${failures.length} of ${report.results.length} managed providers failed to ${report.operation}: ` +
+        `${names}. AWSCURRENT is unchanged and the pending credential stays accepted; the next attempt retries them`,
+    );
+  }
+
+  async function setSecret(secretId: string, token: string, state: RotationSecretState): Promise<void> {
+    const sync = await managedSync();
+    if (sync === null) {
+      logger.info('setSecret: no managed provider; operators update providers from the credentials.rotated event', {
+        versionId: token,
+      });
+      return;
+    }
+    const pending = await pendingCredential(secretId, token, 'push');
+    const report = await sync.apply(pending);
+    if (!report.ok) return syncFailed('setSecret', state, token, report);
+    logger.info('setSecret: every managed provider carries the pending credential', {
+      versionId: token,
+      providers: sync.providers,
+      changes: report.results.reduce((total, result) => total + result.changes.length, 0),
+    });
+  }
+
+  async function testSecret(secretId: string, token: string, state: RotationSecretState): Promise<void> {
+    const pending = await pendingCredential(secretId, token, 'test');
     if (!isStrongPassword(pending.password)) {
       throw new RotationError(
         `Version ${token} has a weak password: it must be at least ${MIN_PASSWORD_LENGTH} alphanumeric characters`,
       );
     }
     logger.info('testSecret: the pending credential is valid', { versionId: token });
+    const sync = await managedSync();
+    if (sync === null) return;
+    const verified = await sync.verify(pending);
+    if (!verified.ok) return syncFailed('testSecret', state, token, verified);
+    // Only now, with the new webhooks active, may the superseded ones go (SNS: the old subscription).
+    const retired = await sync.retire(pending);
+    if (!retired.ok) return syncFailed('testSecret', state, token, retired);
+    logger.info('testSecret: every managed provider carries the pending credential; superseded webhooks removed', {
+      versionId: token,
+      providers: sync.providers,
+      retired: retired.results.reduce((total, result) => total + result.changes.length, 0),
+    });
   }
 
   async function finishSecret(secretId: string, token: string, state: RotationSecretState): Promise<void> {
@@ -240,12 +392,9 @@ export function createCredentialRotation(deps: CredentialRotationDeps): Credenti
         case 'createSecret':
           return createSecret(secretId, token, rotationToken);
         case 'setSecret':
-          logger.info('setSecret: no downstream system to update; operators update providers from the event', {
-            versionId: token,
-          });
-          return;
+          return setSecret(secretId, token, state);
         case 'testSecret':
-          return testSecret(secretId, token);
+          return testSecret(secretId, token, state);
         case 'finishSecret':
           return finishSecret(secretId, token, state);
       }

@@ -10,7 +10,24 @@ import { PowertoolsLogger } from '../adapters/powertools-logger';
 import { PowertoolsMetrics } from '../adapters/powertools-metrics';
 import { ApiGatewayAuthorizerCacheFlusher, SecretsManagerRotationStore } from '../adapters/rotation-aws';
 import { type HookguardMetrics, noMetrics } from '../core/metrics';
-import { type CredentialRotation, createCredentialRotation, isRotationStep, RotationError } from '../core/rotation';
+import { isProviderId, type ProviderId } from '../core/provider-ids';
+import {
+  buildManagedProviders,
+  createProviderSync,
+  parseProviderApiKeys,
+  type ProviderSync,
+  providerWebhookUrl,
+} from '../core/provider-sync';
+import {
+  type CredentialRotation,
+  createCredentialRotation,
+  isRotationStep,
+  RotationError,
+  type RotationSecretStore,
+} from '../core/rotation';
+import { MANAGEMENT_MODULES } from '../management';
+import { FetchHttpClient } from '../management/http-client';
+import type { ManagedAccount } from '../management/types';
 import type { Logger } from '../ports';
 import { isRecord } from '../providers/shared';
 
@@ -80,6 +97,65 @@ export function createHandler(deps: RotationHandlerDeps | (() => RotationHandler
   };
 }
 
+/**
+ * `MANAGED_PROVIDERS`: `{"<provider>": ManagedAccount}` from `providers.<id>.managed` (validated at synth; no
+ * secret in it). Absent or `{}`: no provider is managed.
+ */
+export function parseManagedProviders(text: string | undefined): Partial<Record<ProviderId, ManagedAccount>> {
+  if (text === undefined || text.trim() === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new Error('MANAGED_PROVIDERS is not JSON');
+  }
+  if (!isRecord(parsed)) throw new Error('MANAGED_PROVIDERS must be a JSON object');
+  const accounts: Partial<Record<ProviderId, ManagedAccount>> = {};
+  for (const [provider, account] of Object.entries(parsed)) {
+    if (!isProviderId(provider) || !isRecord(account)) {
+      throw new Error(`MANAGED_PROVIDERS: "${provider.slice(0, 40)}" is not a provider with an object of settings`);
+    }
+    accounts[provider] = account as ManagedAccount;
+  }
+  return accounts;
+}
+
+/** What {@link providerSyncFactory} needs from the environment and the AWS adapters. */
+export interface ProviderSyncSettings {
+  readonly accounts: Partial<Record<ProviderId, ManagedAccount>>;
+  /** The provider-API-keys secret's ARN; absent when no provider is managed. */
+  readonly apiKeysSecretArn?: string;
+  /** Hookguard's public base URL (`https://host/stage/` or the custom domain's `https://host/`). */
+  readonly publicUrl?: string;
+  /** Reads the keys secret (the rotation store: GetSecretValue AWSCURRENT). */
+  readonly store: RotationSecretStore;
+  readonly logger: Logger;
+}
+
+/**
+ * The rotation's sync engine factory: each step that needs it reads the provider-API-keys secret afresh (an
+ * operator fixing a key between two attempts is picked up) and builds one client per managed provider.
+ */
+export function providerSyncFactory(settings: ProviderSyncSettings): (() => Promise<ProviderSync>) | undefined {
+  if (Object.keys(settings.accounts).length === 0) return undefined;
+  const { apiKeysSecretArn, publicUrl } = settings;
+  if (apiKeysSecretArn === undefined || publicUrl === undefined) {
+    throw new Error('Managed providers need PROVIDER_API_KEYS_SECRET_ARN and HOOKGUARD_PUBLIC_URL');
+  }
+  const http = new FetchHttpClient();
+  return async () => {
+    const apiKeys = parseProviderApiKeys(await settings.store.getValue(apiKeysSecretArn, { stage: 'AWSCURRENT' }));
+    const providers = buildManagedProviders({
+      accounts: settings.accounts,
+      modules: MANAGEMENT_MODULES,
+      apiKeys,
+      webhookUrl: (provider) => providerWebhookUrl(publicUrl, provider),
+      http,
+    });
+    return createProviderSync({ providers, logger: settings.logger });
+  };
+}
+
 function requireEnv(env: NodeJS.ProcessEnv, name: string): string {
   const value = env[name];
   if (value === undefined || value === '') throw new Error(`Missing required environment variable ${name}`);
@@ -88,22 +164,33 @@ function requireEnv(env: NodeJS.ProcessEnv, name: string): string {
 
 /**
  * The Lambda's dependencies from its environment: `REST_API_ID` and `STAGE_NAME` (both required), and
- * `HOOKGUARD_STAGE`, the `Stage` of its metrics (default: `STAGE_NAME`, the same stage).
+ * `HOOKGUARD_STAGE`, the `Stage` of its metrics (default: `STAGE_NAME`, the same stage). With managed providers
+ * (docs/provider-sync.md): `MANAGED_PROVIDERS`, `PROVIDER_API_KEYS_SECRET_ARN` and `HOOKGUARD_PUBLIC_URL`.
  */
 export function defaultDeps(env: NodeJS.ProcessEnv = process.env): RotationHandlerDeps {
   const restApiId = requireEnv(env, 'REST_API_ID');
   const stageName = requireEnv(env, 'STAGE_NAME');
   const metricsStage = env.HOOKGUARD_STAGE || stageName;
   const logger = new PowertoolsLogger({ serviceName: 'hookguard-rotation' });
+  const store = new SecretsManagerRotationStore(new SecretsManagerClient({}));
+  const metrics = new PowertoolsMetrics({ stage: metricsStage });
+  const providerSync = providerSyncFactory({
+    accounts: parseManagedProviders(env.MANAGED_PROVIDERS),
+    apiKeysSecretArn: env.PROVIDER_API_KEYS_SECRET_ARN || undefined,
+    publicUrl: env.HOOKGUARD_PUBLIC_URL || undefined,
+    store,
+    logger,
+  });
   const rotation = createCredentialRotation({
-    store: new SecretsManagerRotationStore(new SecretsManagerClient({})),
+    store,
     flusher: new ApiGatewayAuthorizerCacheFlusher({ client: new APIGatewayClient({}), restApiId, stageName }),
     // The account's default bus: `credentials.rotated` is an operational signal, not an email event.
     bus: new EventBridgeBus({ client: new EventBridgeClient({}), eventBusName: 'default' }),
     stageName,
     logger,
+    ...(providerSync ? { providerSync, syncMetrics: metrics } : {}),
   });
-  return { rotation, logger, metrics: new PowertoolsMetrics({ stage: metricsStage }) };
+  return { rotation, logger, metrics };
 }
 
 /** The Lambda entry point. */

@@ -2,8 +2,11 @@
  * Automatic rotation of the Basic credential: the rotation function, Secrets Manager's permission to invoke it, and
  * the schedule. After each rotation the function flushes the stage's authorizer cache and announces
  * `credentials.rotated` on the account's default bus (no secret in it) so operators update the providers' URLs.
+ * With managed providers the function also updates their webhooks itself (setSecret/testSecret,
+ * docs/provider-sync.md): it may then read the provider-API-keys secret and manage the SNS subscriptions of the
+ * configured topics, nothing more.
  */
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Stack, Token, Validations } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -11,6 +14,8 @@ import { Construct } from 'constructs';
 import { PropsProblems } from './props-validation';
 import type { WebhookFunction } from './webhook-function';
 import type { WebhookSecrets } from './webhook-secrets';
+
+const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\d:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 
 /** Props of {@link CredentialRotation}. */
 export interface CredentialRotationProps {
@@ -24,6 +29,13 @@ export interface CredentialRotationProps {
   readonly stageName: string;
   /** Days between automatic rotations (1 to 1000). */
   readonly rotationDays: number;
+  /**
+   * Managed providers (docs/provider-sync.md): the function reads `secrets.providerApiKeys` (which must exist) and,
+   * for Amazon SES, manages the subscriptions of `snsTopicArns` (Subscribe, Unsubscribe, ListSubscriptionsByTopic,
+   * GetSubscriptionAttributes on those topics only).
+   * @default undefined: no provider is managed; the function calls no provider API
+   */
+  readonly managedProviders?: { readonly snsTopicArns?: readonly string[] };
 }
 
 /**
@@ -46,6 +58,14 @@ export class CredentialRotation extends Construct {
     const problems = new PropsProblems('CredentialRotation');
     problems.integer('rotationDays', props.rotationDays, { min: 1, max: 1000 });
     problems.matches('stageName', props.stageName, /^[A-Za-z0-9_-]{1,128}$/, 'an API Gateway stage name');
+    if (props.managedProviders !== undefined && props.secrets.providerApiKeys === undefined) {
+      problems.add('managedProviders needs the provider-API-keys secret (WebhookSecrets providerApiKeys: true)');
+    }
+    for (const [index, topicArn] of (props.managedProviders?.snsTopicArns ?? []).entries()) {
+      if (!Token.isUnresolved(topicArn)) {
+        problems.matches(`managedProviders.snsTopicArns[${index}]`, topicArn, SNS_TOPIC_ARN, 'an SNS topic ARN');
+      }
+    }
     problems.throwIfAny();
 
     const stack = Stack.of(this);
@@ -74,6 +94,36 @@ export class CredentialRotation extends Construct {
       }),
     );
 
+    if (props.managedProviders !== undefined) {
+      props.secrets.grantReadProviderApiKeys(fn);
+      const topics = props.managedProviders.snsTopicArns ?? [];
+      if (topics.length > 0) {
+        // A policy of its own, so the subscription wildcards are acknowledged here and nowhere else.
+        const snsPolicy = new iam.Policy(this, 'SnsSubscriptionsPolicy', {
+          roles: [props.rotationFunction.role],
+          statements: [
+            new iam.PolicyStatement({
+              actions: ['sns:Subscribe', 'sns:ListSubscriptionsByTopic'],
+              resources: [...topics],
+            }),
+            // Unsubscribe and GetSubscriptionAttributes act on a subscription: `<topic ARN>:<subscription id>`.
+            new iam.PolicyStatement({
+              actions: ['sns:Unsubscribe', 'sns:GetSubscriptionAttributes'],
+              resources: topics.map((topic) => `${topic}:*`),
+            }),
+          ],
+        });
+        fn.node.addDependency(snsPolicy);
+        for (const topic of topics) {
+          Validations.of(snsPolicy).acknowledge({
+            id: `AwsSolutions-IAM5[Resource::${topic}:*]`,
+            reason:
+              "Subscription ARNs are <topic ARN>:<id>, the id chosen by SNS at Subscribe: the rotation may unsubscribe and read only the subscriptions of the managed SES topic.",
+          });
+        }
+      }
+    }
+
     fn.addPermission('InvokeFromSecretsManager', {
       principal: new iam.ServicePrincipal('secretsmanager.amazonaws.com'),
       sourceAccount: stack.account,
@@ -84,7 +134,8 @@ export class CredentialRotation extends Construct {
       secretId: props.secrets.credentials.secretArn,
       rotationLambdaArn: fn.functionArn,
       rotationRules: { automaticallyAfterDays: props.rotationDays },
-      // A deployment must not rotate by itself: every rotation means updating each provider's URL.
+      // A deployment must not rotate by itself: every rotation means updating each provider's URL (or, for managed
+      // providers, calling their APIs), which an operator should choose to start.
       rotateImmediatelyOnUpdate: false,
     });
     // Secrets Manager checks that it may invoke the function when the schedule is created.

@@ -17,6 +17,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../../lambda/core/event';
+import { managedSnsTopics } from '../../lambda/core/managed-accounts';
 import type { ProviderId } from '../../lambda/core/provider-ids';
 import { ConfigError, parseConfig } from '../config/load';
 import { toRuntimeSettings } from '../config/runtime';
@@ -137,7 +138,16 @@ export class Hookguard extends Construct {
     const providers = Object.entries(config.providers) as Array<[ProviderId, ProviderConfig]>;
     const gracePeriodSeconds = String(config.auth.gracePeriodHours * 3600);
 
-    this.secrets = new WebhookSecrets(this, 'Secrets', { stage: config.stage, username: config.auth.username });
+    // Provider sync (docs/provider-sync.md): the providers whose webhooks the rotation updates through their APIs.
+    const managed = providers.filter(([, settings]) => settings.managed !== undefined);
+    const ses = config.providers['amazon-ses'];
+    const sesTopics = ses?.managed ? managedSnsTopics(ses.managed) : [];
+
+    this.secrets = new WebhookSecrets(this, 'Secrets', {
+      stage: config.stage,
+      username: config.auth.username,
+      ...(managed.length > 0 ? { providerApiKeys: true } : {}),
+    });
     this.dedupe = new DedupeTable(this, 'Dedupe');
     this.events = new WebhookEventBus(this, 'Events', {
       eventBusName: name,
@@ -238,8 +248,21 @@ export class Hookguard extends Construct {
       logRetentionDays: config.logRetentionDays,
       noDeadLetterQueueReason:
         'Only Secrets Manager invokes it, one rotation step at a time; a failed step leaves the pending version for the next attempt and marks the rotation failed, so a DLQ would hold nothing actionable.',
-      timeout: Duration.seconds(60),
-      environment: { REST_API_ID: this.api.api.restApiId, STAGE_NAME: config.stage },
+      // With managed providers a step calls every provider's API (in parallel, each call retried on 429/5xx and
+      // bounded by a 10 s timeout) and may wait for an SNS subscription to be confirmed.
+      timeout: managed.length > 0 ? Duration.minutes(5) : Duration.seconds(60),
+      environment: {
+        REST_API_ID: this.api.api.restApiId,
+        STAGE_NAME: config.stage,
+        ...(managed.length > 0 && this.secrets.providerApiKeys
+          ? {
+              // No secret here: the accounts' selectors only; the API keys stay in their secret.
+              MANAGED_PROVIDERS: JSON.stringify(Object.fromEntries(managed.map(([id, settings]) => [id, settings.managed]))),
+              PROVIDER_API_KEYS_SECRET_ARN: this.secrets.providerApiKeys.secretArn,
+              HOOKGUARD_PUBLIC_URL: this.api.url,
+            }
+          : {}),
+      },
     });
     this.rotation = new CredentialRotation(this, 'CredentialRotation', {
       secrets: this.secrets,
@@ -247,6 +270,7 @@ export class Hookguard extends Construct {
       restApi: this.api.api,
       stageName: config.stage,
       rotationDays: config.auth.rotationDays,
+      ...(managed.length > 0 ? { managedProviders: { snsTopicArns: sesTopics } } : {}),
     });
 
     this.monitoring = new HookguardMonitoring(this, 'Monitoring', monitoringPropsOf(this, config));

@@ -87,16 +87,17 @@ export const GATEWAY_RESPONSES: readonly GatewayResponseSpec[] = [
 ];
 
 /**
- * The access log line: one JSON object per request, with the fields an investigation uses and nothing else (every
- * byte is paid for at every request; counts and latencies by provider are metrics). Deliberately absent: every
- * request header (Authorization among them), the query string and the body.
+ * The access log line: one JSON object per request, with the fields an investigation uses (the runbooks' queries in
+ * docs/operations.md) and nothing else: every byte is paid for at every request, and counts and latencies by provider
+ * are metrics. Deliberately absent: every request header (Authorization among them), the query string and the body.
  *
- * - `requestId` and `extendedRequestId`: API Gateway asks for at least one; the client can set the first
- *   (`X-Amzn-RequestId`), never the second, so a forged id cannot hide a request.
- * - `lambdaRequestId`: the verifier's request id, the `requestId` of its metrics line and of its log lines.
- * - `time`: epoch milliseconds, half the bytes of the CLF date.
- * - `waf`, `authorizerError`, `errorType`: why API Gateway, WAF or the authorizer refused the request before the
- *   verifier saw it.
+ * - `extendedRequestId`: API Gateway's own id of the request (the format must hold it or `$context.requestId`);
+ *   `$context.requestId` is left out, since the client can set it (`X-Amzn-RequestId`) and it adds 50 bytes.
+ * - `lambdaRequestId`: the verifier's request id, the `requestId` of its log lines (refusals and failures).
+ * - No request time: CloudWatch stamps every line (`@timestamp`, what the runbooks' queries sort and filter by),
+ *   within the request's latency of its start.
+ * - `waf`, `authorizerError`, `errorType`, `integrationError`: why WAF, the authorizer, API Gateway or the Lambda
+ *   integration refused or failed the request.
  * - `credentialStage`: the credential's stage (current, pending, previous) the authorizer put in its context, never
  *   the secret: which provider still uses the previous credential.
  * - `tlsVersion`, `cipherSuite`: what each provider negotiates, to check before tightening the TLS policy.
@@ -104,9 +105,7 @@ export const GATEWAY_RESPONSES: readonly GatewayResponseSpec[] = [
  * Variables: https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-variables-for-access-logging.html
  */
 export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
-  requestId: '$context.requestId',
   extendedRequestId: '$context.extendedRequestId',
-  time: '$context.requestTimeEpoch',
   ip: '$context.identity.sourceIp',
   userAgent: '$context.identity.userAgent',
   method: '$context.httpMethod',
@@ -118,6 +117,7 @@ export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
   authorizerError: '$context.authorizer.error',
   credentialStage: '$context.authorizer.credentialStage',
   errorType: '$context.error.responseType',
+  integrationError: '$context.integration.error',
   tlsVersion: '$context.tlsVersion',
   cipherSuite: '$context.cipherSuite',
 };

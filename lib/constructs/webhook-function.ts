@@ -48,12 +48,18 @@ export function newestNodeRuntime(): lambda.Runtime {
  *   the commands Hookguard sends (CommonJS builds keep every command);
  * - no source map, and so no `--enable-source-maps`: Node would read and parse the map of the whole bundle at every
  *   cold start, and Hookguard logs error names and messages, never stack traces (except at debug level);
- * - CommonJS output: no `createRequire` banner needed, and every dependency accepts it.
+ * - CommonJS output: no `createRequire` banner needed, and every dependency accepts it;
+ * - the SDK's default credential chain (`@aws-sdk/credential-provider-node`, with the SSO/STS clients of
+ *   `@aws-sdk/nested-clients` and the INI, process, container and instance-metadata providers) is swapped for
+ *   `lambda/adapters/lambda-environment-credentials.ts` by an esbuild alias: Lambda always hands the role's
+ *   credentials over in the environment, the chain's first link, so the rest is code every cold start parses for
+ *   nothing (about 140 KB of the authorizer's bundle).
  *
  * @example
  * new NodejsFunction(this, 'Fn', { entry, runtime, bundling: hookguardBundling(runtime) });
  */
 export function hookguardBundling(runtime: lambda.Runtime = newestNodeRuntime()): BundlingOptions {
+  const aliases = Object.entries(BUNDLE_ALIASES).map(([module, replacement]) => `${module}=${replacement}`);
   return {
     minify: true,
     sourceMap: false,
@@ -63,8 +69,26 @@ export function hookguardBundling(runtime: lambda.Runtime = newestNodeRuntime())
     // Nothing external: NodejsFunction would otherwise leave `@aws-sdk/*` to the runtime.
     externalModules: [],
     forceDockerBundling: false,
+    ...(aliases.length > 0 ? { esbuildArgs: { '--alias': aliases } } : {}),
   };
 }
+
+/** A module of this package, as a TypeScript source (this repository) or its compiled JavaScript (the package). */
+function ownModule(relativeToRoot: string): string | undefined {
+  const base = path.join(__dirname, '..', '..', relativeToRoot);
+  return [`${base}.ts`, `${base}.js`].find((file) => existsSync(file));
+}
+
+/**
+ * Modules the bundles replace (esbuild `--alias`): the AWS SDK's default credential chain by the Lambda
+ * environment's credentials (see {@link hookguardBundling}). Empty when the replacement is not at hand (a package
+ * without sources, whose bundles are pre-built with it).
+ */
+export const BUNDLE_ALIASES: Readonly<Record<string, string>> = Object.fromEntries(
+  [['@aws-sdk/credential-provider-node', ownModule('lambda/adapters/lambda-environment-credentials')]].filter(
+    (entry): entry is [string, string] => entry[1] !== undefined,
+  ),
+);
 
 /** Folder of the pre-bundled handlers, relative to the package root (`dist/` in the published package). */
 export const BUNDLES_DIRECTORY = 'bundles';

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type APIGatewayClient, FlushStageAuthorizersCacheCommand } from '@aws-sdk/client-api-gateway';
+import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import {
   DescribeSecretCommand,
   type DescribeSecretCommandOutput,
@@ -37,6 +38,16 @@ export interface RotateCredentialsOptions {
    * @default 0 (one flush)
    */
   readonly settleSeconds?: number;
+  /**
+   * When a failed rotation left AWSPENDING on a version that is not AWSCURRENT: run that rotation's four steps again
+   * (the same version and value, every step idempotent) by invoking the rotation function, instead of refusing.
+   * With managed providers this is the way out of a failed rotation: some providers may already carry the pending
+   * credential, so it must not be abandoned (docs/provider-sync.md).
+   * @default false: refuse, naming the pending version
+   */
+  readonly resumePending?: boolean;
+  /** Needed by `resumePending`: lambda:InvokeFunction on the secret's rotation function. */
+  readonly lambda?: LambdaClient;
   /** @default 5 */
   readonly pollIntervalSeconds?: number;
   /** Longest wait for the rotation to finish before giving up. @default 300 */
@@ -81,9 +92,53 @@ function checkSeconds(name: string, value: number, minimum: number): void {
   }
 }
 
+const ROTATION_STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
+
 /**
- * Rotates the credential secret now (`RotateSecret` with `RotateImmediately`), polls DescribeSecret until the new
- * version is AWSCURRENT (bounded by `timeoutSeconds`), removes AWSPREVIOUS when `revokePrevious`, and flushes the
+ * Runs the four steps of the rotation of `versionId` again through the rotation function, as Secrets Manager invokes
+ * them ({ Step, SecretId, ClientRequestToken }), stopping at the first step that fails.
+ */
+async function resumeRotation(
+  options: RotateCredentialsOptions,
+  functionArn: string | undefined,
+  secretArn: string,
+  versionId: string,
+  progress: (message: string) => void,
+): Promise<void> {
+  if (options.lambda === undefined) throw new CredentialRotationCommandError('Resuming a rotation needs a Lambda client');
+  if (functionArn === undefined) {
+    throw new CredentialRotationCommandError(`${secretArn} has no rotation function to resume the rotation with`);
+  }
+  progress(`Resuming the rotation of version ${versionId} (it stays the pending version; no new value)`);
+  for (const step of ROTATION_STEPS) {
+    const output = await options.lambda.send(
+      new InvokeCommand({
+        FunctionName: functionArn,
+        InvocationType: 'RequestResponse',
+        Payload: Buffer.from(JSON.stringify({ Step: step, SecretId: secretArn, ClientRequestToken: versionId })),
+      }),
+    );
+    if (output.FunctionError !== undefined) {
+      // The function's error message (RotationError) names providers and statuses, never a secret.
+      let message = output.FunctionError;
+      try {
+        const payload = JSON.parse(Buffer.from(output.Payload ?? new Uint8Array()).toString('utf8')) as {
+          errorMessage?: unknown;
+        };
+        if (typeof payload.errorMessage === 'string') message = payload.errorMessage;
+      } catch {
+        // keep the error type
+      }
+      throw new CredentialRotationCommandError(`The rotation's ${step} failed again: ${message}`);
+    }
+    progress(`${step}: done`);
+  }
+}
+
+/**
+ * Rotates the credential secret now (`RotateSecret` with `RotateImmediately`; with `resumePending`, a failed
+ * rotation's steps again instead), polls DescribeSecret until the new version is AWSCURRENT (bounded by
+ * `timeoutSeconds`), removes AWSPREVIOUS when `revokePrevious`, and flushes the
  * stage's authorizer cache (again after `settleSeconds`, when given).
  *
  * How long a revoked credential can still work: a warm authorizer container serves its cached values for up to
@@ -117,20 +172,26 @@ export async function rotateCredentials(options: RotateCredentialsOptions): Prom
   }
   const previousVersionId = versionWith(before, 'AWSCURRENT') ?? null;
   const stuckPending = versionWith(before, 'AWSPENDING');
+  let versionId: string;
   if (stuckPending !== undefined && stuckPending !== previousVersionId) {
-    throw new CredentialRotationCommandError(
-      `A rotation is already under way or failed: version ${stuckPending} is labelled AWSPENDING. Check the rotation ` +
-        `function's logs; once it is not running, remove that label (UpdateSecretVersionStage AWSPENDING ` +
-        `RemoveFromVersionId ${stuckPending}) and run this again`,
+    if (options.resumePending !== true) {
+      throw new CredentialRotationCommandError(
+        `A rotation is already under way or failed: version ${stuckPending} is labelled AWSPENDING. Check the ` +
+          `rotation function's logs; once the cause is fixed, resume it (--resume). Managed providers may already ` +
+          `carry that credential: remove the label (UpdateSecretVersionStage AWSPENDING RemoveFromVersionId ` +
+          `${stuckPending}) only after putting every provider back on the current credential (docs/provider-sync.md)`,
+      );
+    }
+    await resumeRotation(options, before.RotationLambdaARN, secretArn, stuckPending, progress);
+    versionId = stuckPending;
+  } else {
+    const started = await secretsManager.send(
+      new RotateSecretCommand({ SecretId: secretId, RotateImmediately: true, ClientRequestToken: randomUUID() }),
     );
+    if (started.VersionId === undefined) throw new CredentialRotationCommandError('RotateSecret returned no version id');
+    versionId = started.VersionId;
+    progress(`Rotation started: new version ${versionId}`);
   }
-
-  const started = await secretsManager.send(
-    new RotateSecretCommand({ SecretId: secretId, RotateImmediately: true, ClientRequestToken: randomUUID() }),
-  );
-  const versionId = started.VersionId;
-  if (versionId === undefined) throw new CredentialRotationCommandError('RotateSecret returned no version id');
-  progress(`Rotation started: new version ${versionId}`);
 
   const deadline = now().getTime() + timeoutSeconds * 1000;
   let state = await describe();

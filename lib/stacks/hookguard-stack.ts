@@ -37,6 +37,7 @@ export const STACK_OUTPUT_KEYS = [
   'ArchiveName',
   'CanaryQueueUrl',
   'EventBusDeadLetterQueueUrl',
+  'ProviderApiKeysSecretArn',
 ] as const;
 
 /** Props of {@link HookguardStack}. */
@@ -118,6 +119,10 @@ export class HookguardStack extends Stack {
       EventBusDeadLetterQueueUrl: {
         value: this.events.deadLetterQueue.queueUrl,
         description: "The bus's dead-letter queue (events it could not deliver; redrive: docs/first-deploy.md)",
+      },
+      ProviderApiKeysSecretArn: {
+        value: this.secrets.providerApiKeys?.secretArn ?? 'none',
+        description: 'Provider API keys of managed providers (docs/provider-sync.md); none when no provider is managed',
       },
     };
     for (const key of STACK_OUTPUT_KEYS) new CfnOutput(this, key, outputs[key]);

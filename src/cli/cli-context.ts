@@ -4,6 +4,7 @@
  */
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { ProviderId } from '../../lambda/core/provider-ids';
 import type { RuntimeSettings } from '../../lambda/core/settings';
@@ -45,7 +46,9 @@ export interface DeployedAws {
   readonly stackOutputs: StackOutputsSource;
   readonly secretValues: SecretValueSource;
   /** `lib/ops/rotate-credentials.ts` with this account's clients. */
-  rotate(options: Omit<RotateCredentialsOptions, 'secretsManager' | 'apiGateway'>): Promise<RotateCredentialsReport>;
+  rotate(
+    options: Omit<RotateCredentialsOptions, 'secretsManager' | 'apiGateway' | 'lambda'>,
+  ): Promise<RotateCredentialsReport>;
 }
 
 /** Injectable dependencies of the CLI. */
@@ -71,7 +74,13 @@ export function defaultDeployedAws(target: AwsTarget): DeployedAws {
   return {
     stackOutputs: new CloudFormationStackOutputs({ client: new CloudFormationClient(config) }),
     secretValues: new SecretsManagerSecretValues({ client: secretsManager }),
-    rotate: (options) => rotateCredentials({ ...options, secretsManager, apiGateway: new APIGatewayClient(config) }),
+    rotate: (options) =>
+      rotateCredentials({
+        ...options,
+        secretsManager,
+        apiGateway: new APIGatewayClient(config),
+        lambda: new LambdaClient(config),
+      }),
   };
 }
 

@@ -20,7 +20,7 @@ import { describeDeployedStack } from './deployed-stack';
 
 /** `hookguard rotate --help`. */
 export const ROTATE_USAGE = [
-  'Usage: npx hookguard rotate [--revoke-previous] [--deployed] [options]',
+  'Usage: npx hookguard rotate [--revoke-previous] [--deployed [--resume]] [options]',
   '',
   'Replaces the Basic credential. The previous credential keeps working (locally until the next rotation, deployed',
   'for auth.gracePeriodHours) unless --revoke-previous, which stops it at once: every provider then fails until it',
@@ -29,6 +29,7 @@ export const ROTATE_USAGE = [
   'Options:',
   '  --revoke-previous   stop accepting the previous credential now',
   '  --deployed          rotate the deployed stack Hookguard-<stage> (RotateSecret, then an authorizer cache flush)',
+  '  --resume            with --deployed: finish a failed rotation (same pending credential, steps run again)',
   ...DEPLOYED_OPTIONS_HELP.slice(1),
   ...COMMON_OPTIONS_HELP,
 ].join('\n');
@@ -37,7 +38,7 @@ export const ROTATE_USAGE = [
 export async function runRotateCommand(argv: readonly string[], io: CliIo, deps: CliDeps): Promise<number> {
   const { values } = parseCommandLine(
     argv,
-    { ...COMMON_OPTIONS, ...DEPLOYED_OPTIONS, 'revoke-previous': { type: 'boolean' } },
+    { ...COMMON_OPTIONS, ...DEPLOYED_OPTIONS, 'revoke-previous': { type: 'boolean' }, resume: { type: 'boolean' } },
     false,
   );
   if (values.help) {
@@ -56,6 +57,7 @@ export async function runRotateCommand(argv: readonly string[], io: CliIo, deps:
       restApiId: stack.restApiId,
       stageName: stack.stageName,
       revokePrevious: revoke,
+      ...(values.resume ? { resumePending: true } : {}),
       // A warm authorizer may hold the old values for the secret cache TTL: flush again after it when revoking.
       settleSeconds: revoke ? stage.auth.secretCacheTtlSeconds : 0,
       onProgress: (message) => io.out(message),

@@ -84,6 +84,18 @@ describe('hookguard rotate', () => {
     },
   );
 
+  it('asks the deployed rotation to resume a failed rotation with --resume', async () => {
+    const io = recordingIo();
+    const aws = fakeDeployedAws();
+
+    const code = await runCli(['rotate', '--deployed', '--resume', '--region', 'eu-west-1', ...kit.commonArgs], io, {
+      aws: aws.factory,
+    });
+
+    expect(code).toBe(0);
+    expect(aws.calls.rotations).toEqual([expect.objectContaining({ resumePending: true, revokePrevious: false })]);
+  });
+
   it('says how to create the local secrets file when there is none', async () => {
     // Prepare
     await kit.cleanUp();

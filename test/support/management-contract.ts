@@ -180,6 +180,27 @@ export function describeManagementContract<F extends ContractFake>(contract: Man
       for (const webhook of atUrl(running, urls.hookguard)) expect(webhook.credential).toEqual(NEW_CREDENTIAL);
     });
 
+    it('retries a list answered 502 and reads', async () => {
+      const running = await start([{ url: urls.hookguard, credential: OLD_CREDENTIAL }]);
+      running.api.failNext({ status: 502 });
+      expect((await clientFor(running).read(desired)).length).toBeGreaterThan(0);
+      expect(running.api.requests.length).toBeGreaterThanOrEqual(2);
+    });
+
+    it('fails with a ManagementError, naming no secret, when the API cannot be reached', async () => {
+      const running = await start([{ url: urls.hookguard, credential: OLD_CREDENTIAL }]);
+      const client = clientFor(running);
+      await running.close();
+      fake = undefined;
+      const error = await client.apply(desired).then(
+        () => null,
+        (caught: unknown) => caught,
+      );
+      expect(error).toBeInstanceOf(ManagementError);
+      expect((error as ManagementError).status).toBeUndefined();
+      expectNoSecret((error as ManagementError).message);
+    });
+
     it('refuses a wrong API key with an error that does not quote it', async () => {
       const running = await start([{ url: urls.hookguard, credential: OLD_CREDENTIAL }]);
       const wrongKey = Object.fromEntries(Object.keys(contract.apiKey).map((field) => [field, `wrong-${field}-Zx81`]));

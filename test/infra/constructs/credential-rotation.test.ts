@@ -106,6 +106,11 @@ describe('CredentialRotation', () => {
     [{ rotationDays: 0 }, /rotationDays must be a whole number from 1 to 1000, got 0/],
     [{ rotationDays: 1001 }, /rotationDays must be a whole number from 1 to 1000, got 1001/],
     [{ stageName: 'dev/1' }, /stageName must be an API Gateway stage name/],
+    [{ managedProviders: {} }, /managedProviders needs the provider-API-keys secret/],
+    [
+      { managedProviders: { snsTopicArns: ['arn:aws:sqs:eu-west-1:123456789012:queue'] } },
+      /managedProviders.snsTopicArns\[0\] must be an SNS topic ARN/,
+    ],
   ])('rejects %p', (overrides, message) => {
     expect(() => build(overrides)).toThrow(message);
   });

@@ -365,10 +365,10 @@ describe('WebhookApi', () => {
     const format = JSON.parse(setting.Format) as Record<string, string>;
     expect(format).toEqual(ACCESS_LOG_FIELDS);
     expect(Object.keys(format)).toEqual(
-      expect.arrayContaining(['requestId', 'extendedRequestId', 'ip', 'method', 'resourcePath', 'status', 'latency']),
+      expect.arrayContaining(['extendedRequestId', 'ip', 'method', 'resourcePath', 'status', 'latency', 'integrationError']),
     );
     expect(Object.keys(format)).toEqual(expect.arrayContaining(['waf', 'authorizerError', 'errorType', 'userAgent']));
-    // The verifier's request id (the `requestId` of its metrics line), and the credential stage, never the secret.
+    // The verifier's request id (the `requestId` of its log lines), and the credential stage, never the secret.
     expect(format).toMatchObject({
       lambdaRequestId: '$context.integration.requestId',
       credentialStage: '$context.authorizer.credentialStage',
@@ -377,8 +377,9 @@ describe('WebhookApi', () => {
     expect(format).toMatchObject({ tlsVersion: '$context.tlsVersion', cipherSuite: '$context.cipherSuite' });
     expect(setting.Format.toLowerCase()).not.toMatch(/authorization|\$input|requestoverride|\.header\./);
     expect(JSON.stringify(setting.DestinationArn)).toMatch(/ApiAccessLogs/);
-    // Every byte is paid at every request: 16 fields, where there were 25.
-    expect(Object.keys(format)).toHaveLength(16);
+    // Every byte is paid at every request: 15 fields, where there were 25; no client-settable request id.
+    expect(Object.keys(format)).toHaveLength(15);
+    expect(format).not.toHaveProperty('requestId');
   });
 
   it('keeps the access log in the Infrequent Access log class (half the ingestion price; Logs Insights works)', () => {

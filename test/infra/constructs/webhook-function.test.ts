@@ -6,6 +6,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import {
   newestNodeRuntime,
+  BUNDLE_ALIASES,
+  hookguardBundling,
   prebundledDirectory,
   WebhookFunction,
   type WebhookFunctionProps,
@@ -144,6 +146,11 @@ describe('WebhookFunction', () => {
     // ESM sources (mainFields module, main) let esbuild drop the commands the handler never sends.
     expect(bundle).not.toContain('TransactWriteItems');
     expect(existsSync(path.join(assembly.directory, assetDirs[0] as string, 'index.js.map'))).toBe(false);
+    // The SDK's default credential chain is swapped for the Lambda environment's credentials: none of the SSO/STS
+    // clients or other links a Lambda function never reaches.
+    expect(bundle).toContain('No AWS credentials in the environment');
+    expect(bundle).not.toContain('GetRoleCredentials');
+    expect(bundle).not.toContain('AssumeRoleWithWebIdentity');
     // Minified: a few long lines (template literals keep their newlines), not the source's layout.
     expect(bundle.length / bundle.split('\n').length).toBeGreaterThan(1000);
   });
@@ -212,6 +219,13 @@ describe('WebhookFunction', () => {
       expect(readFileSync(path.join(assembly.directory, assetDirs[0] as string, 'index.js'), 'utf8')).toContain(
         'prebundled-marker',
       );
+    });
+
+    it('aliases the credential chain to a module of this package that exists', () => {
+      expect(hookguardBundling().esbuildArgs).toEqual({
+        '--alias': [`@aws-sdk/credential-provider-node=${BUNDLE_ALIASES['@aws-sdk/credential-provider-node']}`],
+      });
+      expect(existsSync(BUNDLE_ALIASES['@aws-sdk/credential-provider-node'] as string)).toBe(true);
     });
 
     it('shares one bundling configuration with the build step (scripts/bundle-lambdas.ts)', () => {

@@ -9,6 +9,7 @@ import {
   type TemplateFacts,
   xrayTracesPerMonth,
 } from '../../../bench/lib/cost';
+import { METRICS_AGGREGATE_MS } from '../../../lambda/verifier/handler';
 
 /** The smallest template shaped like the stack's: the resources the model reads. */
 function template(
@@ -267,11 +268,40 @@ describe('cost model', () => {
 
     it("counts Lambda's platform lines only when the template keeps them", () => {
       const verifierLog = (verifierPlatformLogs: boolean) =>
-        computeCost({ ...bare, verifierPlatformLogs }, { ...inputs, includeLogs: true, verifierLogBytes: 300 }).lines.find(
+        computeCost(
+          { ...bare, verifierPlatformLogs },
+          { ...inputs, includeLogs: true, verifierLogBytes: 300, metricsLineBytes: 0 },
+        ).lines.find(
           (line) => line.item.startsWith('verifier and WAF'),
         )?.quantity ?? 0;
       expect(verifierLog(false)).toBeCloseTo((inputs.requestsPerMonth * 300) / 1e9, 6);
       expect(verifierLog(true)).toBeCloseTo((inputs.requestsPerMonth * (300 + inputs.platformLogBytes)) / 1e9, 6);
+    });
+
+    it('writes one metrics line per request, or, summed in warm containers, one per container, provider and period', () => {
+      const lines = (metricsAggregateSeconds: number, requestsPerMonth: number, retryFraction = 0) =>
+        computeCost(bare, {
+          ...inputs,
+          includeLogs: true,
+          activeProviders: 3,
+          metricsAggregateSeconds,
+          requestsPerMonth,
+          retryFraction,
+        });
+      expect(lines(0, 1e8).metricsLinesPerMonth).toBe(1e8);
+      const summed = lines(10, 1e8);
+      expect(summed.metricsLinesPerMonth).toBeCloseTo((summed.warmVerifierContainers * 3 * SECONDS_PER_MONTH) / 10, 3);
+      expect(lines(10, 1e8, 0.05).metricsLinesPerMonth).toBeCloseTo(2 * summed.metricsLinesPerMonth, 3);
+      // Never more lines than requests: a quiet stage writes a line per request.
+      expect(lines(10, 1e5).metricsLinesPerMonth).toBe(1e5);
+      const gb = (result: ReturnType<typeof lines>) =>
+        result.lines.find((line) => line.item.startsWith('verifier and WAF'))?.quantity ?? 0;
+      expect(gb(lines(0, 1e8))).toBeCloseTo((1e8 * inputs.metricsLineBytes) / 1e9, 6);
+      expect(gb(summed)).toBeCloseTo((summed.metricsLinesPerMonth * inputs.metricsLineBytes) / 1e9, 6);
+    });
+
+    it("sums the verifier's metric counts for as long as the verifier handler does", () => {
+      expect(DEFAULT_INPUTS.metricsAggregateSeconds * 1000).toBe(METRICS_AGGREGATE_MS);
     });
 
     it('bills custom metrics per provider with traffic, the credential watch and the canary', () => {

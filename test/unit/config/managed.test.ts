@@ -2,7 +2,7 @@
  * `providers.<id>.managed`: the shape (schema) and the registry rules (load.ts over managed-accounts.ts). The
  * registry's entries are replaced by fixed ones so these tests do not change as management modules are added.
  */
-import { isRequiredOption, managedAccountProblems } from '../../../lambda/core/managed-accounts';
+import { isRequiredOption, managedAccountProblems, managedSnsTopics } from '../../../lambda/core/managed-accounts';
 import type { ProviderId } from '../../../lambda/core/provider-ids';
 import { MANAGEMENT_MODULES } from '../../../lambda/management';
 import type { ManagementModule } from '../../../lambda/management/types';
@@ -42,7 +42,7 @@ beforeAll(() => {
   mockModules.set('resend', fakeModule('resend', { placement: 'none' }));
   mockModules.set(
     'amazon-ses',
-    fakeModule('amazon-ses', { keyFields: [], options: { topicArn: 'The SNS topic to subscribe (required).' } }),
+    fakeModule('amazon-ses', { keyFields: [], options: { topicArn: 'The SNS topic; default: the only topic of snsTopicArns.' } }),
   );
 });
 
@@ -144,7 +144,9 @@ describe('providers.<id>.managed', () => {
       const config = parseConfig({
         stages: { dev: { providers: { 'amazon-ses': { snsTopicArns: [TOPIC], managed: {} } } } },
       });
-      expect(config.stages.dev?.providers['amazon-ses']?.managed).toEqual({ options: { topicArn: TOPIC } });
+      const ses = config.stages.dev?.providers['amazon-ses'];
+      expect(ses?.managed).toEqual({ options: { topicArn: TOPIC } });
+      expect(managedSnsTopics(ses?.managed ?? {})).toEqual([TOPIC]);
     });
 
     it('needs topicArn when several topics are configured, and only one of them', () => {

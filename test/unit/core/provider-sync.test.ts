@@ -337,3 +337,10 @@ describe('redactSecrets', () => {
     expect(redactSecrets('a p@ss/word-1234 b p%40ss%2Fword-1234 c', ['p@ss/word-1234', 'ab'])).toBe('a *** b *** c');
   });
 });
+
+describe('providerWebhookUrl with a path token', () => {
+  it('puts the token between webhooks/ and the provider, as every other URL builder does', () => {
+    const token = 'AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcd';
+    expect(providerWebhookUrl(BASE, 'sendgrid', token)).toBe(`https://hooks.example.com/dev/webhooks/${token}/sendgrid`);
+  });
+});

@@ -35,6 +35,8 @@ export class CredentialSecretFake {
   readonly arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:hookguard-test-credentials-AbCdEf';
   rotationEnabled = true;
   lastRotatedDate: Date | undefined;
+  /** DescribeSecret's `RotationLambdaARN`. */
+  rotationLambdaArn: string | undefined;
   /** Called after RotateSecret created the empty AWSPENDING version (the service then invokes the Lambda). */
   onRotate: ((versionId: string) => void) | undefined;
   /** Called on every DescribeSecret, before answering (lets a test finish a rotation "in the background"). */
@@ -84,6 +86,7 @@ export class CredentialSecretFake {
         Name: 'hookguard-test-credentials',
         RotationEnabled: this.rotationEnabled,
         LastRotatedDate: this.lastRotatedDate,
+        RotationLambdaARN: this.rotationLambdaArn,
         VersionIdsToStages: versionIdsToStages,
       };
     });
