@@ -35,6 +35,8 @@ export const METRIC_NAMES = {
   canaryLatency: 'CanaryLatency',
   rotationFailed: 'RotationFailed',
   providerSyncFailed: 'ProviderSyncFailed',
+  /** [Stage, Provider]: 1 when a provider's published IP list was refused or could not be refreshed, 0 after a good run. */
+  ipRangesRefreshFailed: 'IpRangesRefreshFailed',
 } as const;
 
 /** Every value of the `Outcome` dimension of `Requests`, in the order the dashboard and `status` show them. */

@@ -38,6 +38,12 @@ export interface InPlaceProvider<W extends RemoteWebhook> {
   /** Where the credential sits, for change summaries: `URL user info`, `HttpAuth`, `auth.token`... */
   readonly credentialField: string;
   /**
+   * False for a provider whose webhook cannot carry the credential (placement `none`: MailerSend, Resend): only the
+   * URL's target is compared and updated, and whatever credential the webhook shows is reported but never changed.
+   * @default true
+   */
+  readonly carriesCredential?: boolean;
+  /**
    * Every webhook of the account (or of the configured domain/stream), in the provider's order. `desired` is given
    * for providers whose "webhook" holds several URLs (Mailgun: up to three per event type), to pick the one managed.
    */
@@ -59,8 +65,11 @@ export function managedTargets(account: ManagedAccount, desired: DesiredWebhook)
   return [desired.url, ...(account.matchUrl === undefined ? [] : [account.matchUrl])];
 }
 
-/** The managed webhooks among `all`: by id when configured, else by URL (the old match URL or Hookguard's own). */
-function selectManaged<W extends RemoteWebhook>(
+/**
+ * The managed webhooks among `all`: by id when configured, else by URL (the old match URL or Hookguard's own).
+ * Exported for clients that are not in place (Unisender Go) but select the same way.
+ */
+export function selectManaged<W extends RemoteWebhook>(
   provider: ProviderId,
   all: readonly W[],
   account: ManagedAccount,
@@ -107,7 +116,9 @@ export function inPlaceClient<W extends RemoteWebhook>(
       parts.push(`URL ${displayUrl(webhook.url)} -> ${displayUrl(desired.url)}`);
     }
     const credential = credentialMatch(webhook, desired);
-    if (credential !== 'desired') parts.push(`${spec.credentialField}: ${credential} credential -> desired credential`);
+    if (credential !== 'desired' && spec.carriesCredential !== false) {
+      parts.push(`${spec.credentialField}: ${credential} credential -> desired credential`);
+    }
     const other = spec.otherDifference?.(webhook, desired) ?? null;
     if (other !== null) parts.push(other);
     if (parts.length === 0) return null;
@@ -166,6 +177,28 @@ export async function callApi(
   const response = expectOk(provider, operation, await sendWithRetry(http, provider, request));
   if (response.body.trim() === '') return null;
   return jsonBody(provider, operation, response);
+}
+
+/** One JSON call of a provider API: operation (for errors, no secrets), method, URL and optional JSON body. */
+export type JsonCall = (operation: string, method: HttpRequest['method'], url: string, body?: unknown) => Promise<unknown>;
+
+/**
+ * A {@link JsonCall} for a JSON API authenticated by headers: every request sends `authHeaders()` (read at each call,
+ * so a missing key field fails the call, not the client's creation) with JSON `accept` and `content-type`, goes
+ * through {@link callApi} (retries, status check) and answers the parsed JSON.
+ */
+export function jsonApi(
+  http: HttpClient,
+  provider: ProviderId,
+  authHeaders: () => Readonly<Record<string, string>>,
+): JsonCall {
+  return (operation, method, url, body) =>
+    callApi(http, provider, operation, {
+      method,
+      url,
+      headers: { ...authHeaders(), accept: 'application/json', 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
 }
 
 /** A required `ManagedAccount.options` entry, or a {@link ManagementError} naming it. */

@@ -85,7 +85,10 @@ export type CredentialMatch = 'desired' | 'other' | 'none' | 'unreadable';
 
 /** One managed webhook as the provider reports it. Safe to print: holds no credential. */
 export interface WebhookSnapshot {
-  /** The provider's id of the webhook (SNS: the subscription ARN; Unisender Go: its URL without credentials). */
+  /**
+   * The provider's id of the webhook (SNS: the subscription ARN, or `PendingConfirmation` while SNS hides it;
+   * Unisender Go: the handler's numeric id).
+   */
   readonly id: string;
   /** The webhook's URL with any user info replaced by `***`. */
   readonly displayUrl: string;

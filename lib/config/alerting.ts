@@ -28,6 +28,7 @@ export const ALARM_IDS = [
   'putEventsFailed',
   'eventBridgeThrottled',
   'dynamoDbThrottled',
+  'ipRangesRefreshFailed',
 ] as const;
 
 /** An alarm id. */
@@ -77,6 +78,7 @@ export const DEFAULT_ALARMS: Readonly<Record<AlarmId, AlarmDefault>> = {
   putEventsFailed: { enabled: true, threshold: 1, evaluationPeriods: 1, datapointsToAlarm: 1, periodSeconds: 300, unit: 'PutEvents entries that failed for good per 5 minutes' },
   eventBridgeThrottled: { enabled: true, threshold: 1, evaluationPeriods: 1, datapointsToAlarm: 1, periodSeconds: 300, unit: 'throttled PutEvents requests in the account and region per 5 minutes' },
   dynamoDbThrottled: { enabled: true, threshold: 1, evaluationPeriods: 1, datapointsToAlarm: 1, periodSeconds: 300, unit: 'throttled writes to the dedupe table per 5 minutes' },
+  ipRangesRefreshFailed: { enabled: true, threshold: 1, evaluationPeriods: 1, datapointsToAlarm: 1, periodSeconds: 3600, unit: "failed or refused refreshes of one provider's published IP list (the last run's IpRangesRefreshFailed)" },
 };
 
 /** The canary's settings. */

@@ -5,6 +5,7 @@ import { type ProviderId, UNSIGNED_PROVIDERS } from '../../lambda/core/provider-
 import type {
   AuthConfig,
   DedupeConfig,
+  IpRangesConfig,
   MonitoringConfig,
   ThrottlingConfig,
   TlsPolicyChoice,
@@ -48,6 +49,12 @@ export const DEFAULT_THROTTLING: ThrottlingConfig = { rateLimit: 200, burstLimit
 
 /** WAF: 10,000 requests per source IP per 5 minutes (about 33/s, far above one provider IP's normal rate). */
 export const DEFAULT_WAF: WafConfig = { rateLimitWindowSeconds: 300, rateLimit: 10_000, logRetentionDays: 30 };
+
+/**
+ * Published IP ranges: refreshed every 6 hours; blocks broader than /16 (IPv4) or /32 (IPv6) refused; a change of
+ * more than half of a list waits for the operator's confirmation.
+ */
+export const DEFAULT_IP_RANGES: IpRangesConfig = { refreshHours: 6, minPrefixIpv4: 16, minPrefixIpv6: 32, maxChangeShare: 0.5 };
 
 /**
  * Credentials: monthly rotation; the previous credential keeps working 72 hours after a rotation so operators can

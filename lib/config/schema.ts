@@ -14,6 +14,7 @@ import {
   DEFAULT_ARCHIVE_RETENTION_DAYS,
   DEFAULT_AUTH,
   DEFAULT_DEDUPE,
+  DEFAULT_IP_RANGES,
   DEFAULT_LOG_RETENTION_DAYS,
   DEFAULT_MONITORING,
   DEFAULT_ROUTE_MAX_EVENT_AGE_HOURS,
@@ -27,6 +28,7 @@ import {
 } from './defaults';
 import { alertingSchema, MAX_SILENCE_ALARM_HOURS } from './alerting';
 import { cidrProblem } from './cidr';
+import { PUBLISHED, PUBLISHED_RANGE_PROVIDERS, publishesRanges } from '../../lambda/core/ip-ranges-sources';
 
 /** Shows an offending value in a message: JSON, never more than 80 characters. */
 export function show(value: unknown): string {
@@ -164,12 +166,24 @@ function authMode(id: ProviderId) {
   return describe(oneOf(AUTH_MODES).default(defaultAuthMode(id)));
 }
 
-const cidr = z
-  .string({ error: (issue) => `must be a string, got ${show(issue.input)}` })
-  .superRefine((value, context) => {
-    const problem = cidrProblem(value);
-    if (problem !== undefined) context.addIssue({ code: 'custom', message: `${show(value)} ${problem}`, input: value });
-  });
+/**
+ * An `allowedCidrs` entry: a CIDR, or (for providers that publish their webhook sources) `"published"`, the
+ * provider's current list, kept current by the IP-range refresher (docs/ip-ranges.md).
+ */
+const allowedSource = (id: ProviderId) =>
+  z
+    .string({ error: (issue) => `must be a string, got ${show(issue.input)}` })
+    .superRefine((value, context) => {
+      if (value === PUBLISHED) {
+        if (!publishesRanges(id)) {
+          const message = `"${PUBLISHED}" is only for providers that publish their webhook sources (${PUBLISHED_RANGE_PROVIDERS.join(', ')}); ${id} publishes none`;
+          context.addIssue({ code: 'custom', message, input: value });
+        }
+        return;
+      }
+      const problem = cidrProblem(value);
+      if (problem !== undefined) context.addIssue({ code: 'custom', message: `${show(value)} ${problem}`, input: value });
+    });
 
 /** A setting only `owner` has; on any other provider it is reported as belonging to that one. */
 const onlyFor = <T extends z.ZodType>(id: ProviderId, owner: ProviderId, schema: () => T) =>
@@ -230,9 +244,12 @@ function provider(id: ProviderId) {
   return section({
     enabled: flag().optional().describe('false disables a provider that shared enables.'),
     auth: authMode(id),
-    allowedCidrs: list(cidr)
+    allowedCidrs: list(allowedSource(id))
       .default(() => [])
-      .describe('Source CIDRs (IPv4 and IPv6) allowed to post to this path; empty: any source.'),
+      .describe(
+        'Source CIDRs (IPv4 and IPv6) allowed to post to this path; empty: any source. "published" (Postmark, ' +
+          "SparkPost, Brevo, Resend) adds the provider's published list, refreshed on a schedule (docs/ip-ranges.md).",
+      ),
     rateLimit: wholeNumber(10, 2_000_000_000)
       .optional()
       .describe('WAF rate-based limit for this path, requests per source IP per window. Default: waf.rateLimit.'),
@@ -288,6 +305,24 @@ const waf = () =>
       .default(DEFAULT_WAF.logRetentionDays as (typeof LOG_RETENTION_DAYS)[number])
      .describe('WAF log retention, days.'),
   }).describe('AWS WAF in front of the API.');
+
+const ipRanges = () =>
+  section({
+    refreshHours: wholeNumber(1, 24, 'hours')
+      .default(DEFAULT_IP_RANGES.refreshHours)
+      .describe('Hours between two refreshes of the published lists ("published" in allowedCidrs).'),
+    minPrefixIpv4: wholeNumber(8, 32)
+      .default(DEFAULT_IP_RANGES.minPrefixIpv4)
+      .describe('Floor: a published IPv4 block broader than this prefix is refused.'),
+    minPrefixIpv6: wholeNumber(16, 128)
+      .default(DEFAULT_IP_RANGES.minPrefixIpv6)
+      .describe('Floor: a published IPv6 block broader than this prefix is refused.'),
+    maxChangeShare: decimal(0, 1)
+      .default(DEFAULT_IP_RANGES.maxChangeShare)
+      .describe(
+        'Largest change of a published list applied without confirmation: (added + removed) / entries of the old and new lists together.',
+      ),
+  }).describe('The refresher of the published IP ranges (docs/ip-ranges.md).');
 
 const auth = () =>
   section({
@@ -483,6 +518,7 @@ export const stageSchema = section({
         'does not document TLS 1.3); tls13-only is TLS 1.3 only.',
     ),
   waf: waf().prefault({}),
+  ipRanges: ipRanges().prefault({}),
   auth: auth().prefault({}),
   dedupe: dedupe().prefault({}),
   events: events().prefault({}),

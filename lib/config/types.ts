@@ -26,7 +26,8 @@ export interface ProviderConfig {
   readonly auth: AuthMode;
   /**
    * Source CIDRs (IPv4 and IPv6) allowed to post to this provider's path; WAF blocks everyone else.
-   * Empty: any source (the provider publishes no stable ranges, or you rely on signatures).
+   * Empty: any source (the provider publishes no stable ranges, or you rely on signatures). The entry `"published"`
+   * (Postmark, SparkPost, Brevo, Resend) stands for the provider's published list, kept current by the refresher.
    */
   readonly allowedCidrs: readonly string[];
   /** WAF rate-based limit for this provider's path: requests per source IP per `waf.rateLimitWindowSeconds`. */
@@ -81,6 +82,21 @@ export interface WafConfig {
   readonly rateLimit: number;
   /** Days to keep WAF logs (CloudWatch Logs group `aws-waf-logs-...`). */
   readonly logRetentionDays: number;
+}
+
+/** The refresher of the published IP ranges (`"published"` in `providers.<id>.allowedCidrs`). */
+export interface IpRangesConfig {
+  /** Hours between two scheduled refreshes (1 to 24). */
+  readonly refreshHours: number;
+  /** Floor: a published IPv4 block with a shorter prefix (broader) is refused. */
+  readonly minPrefixIpv4: number;
+  /** Floor: a published IPv6 block with a shorter prefix (broader) is refused. */
+  readonly minPrefixIpv6: number;
+  /**
+   * Largest change applied without the operator's confirmation, 0 to 1: (added + removed) / entries of the old and
+   * new lists together.
+   */
+  readonly maxChangeShare: number;
 }
 
 /**
@@ -191,6 +207,8 @@ export interface StageConfig {
   /** TLS policy of the API and custom domain (default `provider-compatible`). */
   readonly tlsPolicy: TlsPolicyChoice;
   readonly waf: WafConfig;
+  /** The refresher of the published IP ranges. */
+  readonly ipRanges: IpRangesConfig;
   readonly auth: AuthConfig;
   readonly dedupe: DedupeConfig;
   readonly events: EventsConfig;

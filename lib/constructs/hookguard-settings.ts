@@ -44,6 +44,8 @@ export interface ProviderSettings {
   readonly auth?: AuthMode;
   /**
    * Source CIDRs (IPv4 and IPv6) allowed to post to this provider's path; WAF blocks everyone else. Empty: any source.
+   * `"published"` (Postmark, SparkPost, Brevo, Resend) adds the provider's published list, seeded at synth and
+   * refreshed on a schedule (docs/ip-ranges.md).
    * @default []
    */
   readonly allowedCidrs?: readonly string[];
@@ -125,6 +127,31 @@ export interface WafSettings {
    * @default 30
    */
   readonly logRetentionDays?: number;
+}
+
+/** The refresher of the published IP ranges (`"published"` in `allowedCidrs`, docs/ip-ranges.md). */
+export interface IpRangesSettings {
+  /**
+   * Hours between two refreshes (1 to 24).
+   * @default 6
+   */
+  readonly refreshHours?: number;
+  /**
+   * Floor: a published IPv4 block broader than this prefix is refused.
+   * @default 16
+   */
+  readonly minPrefixIpv4?: number;
+  /**
+   * Floor: a published IPv6 block broader than this prefix is refused.
+   * @default 32
+   */
+  readonly minPrefixIpv6?: number;
+  /**
+   * Largest change applied without the operator's confirmation, 0 to 1: (added + removed) / entries of the old and
+   * new lists together.
+   * @default 0.5
+   */
+  readonly maxChangeShare?: number;
 }
 
 /** Basic credentials, their rotation and the authorizer. */
@@ -348,6 +375,11 @@ export interface HookguardSettings {
    * @default - the defaults of its keys, below
    */
   readonly waf?: WafSettings;
+  /**
+   * The refresher of the published IP ranges.
+   * @default - the defaults of its keys, below
+   */
+  readonly ipRanges?: IpRangesSettings;
   /**
    * Basic credentials and their rotation.
    * @default - the defaults of its keys, below

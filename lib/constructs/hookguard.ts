@@ -32,6 +32,7 @@ import { chooseCanaryProvider, ScheduledCanary } from './scheduled-canary';
 import { WebhookApi } from './webhook-api';
 import { WebhookEventBus } from './webhook-event-bus';
 import { WebhookFirewall } from './webhook-firewall';
+import { IpRangeRefresher, publishedFirewallCidrs, publishedProviders } from './ip-range-refresher';
 import { WebhookFunction } from './webhook-function';
 import { WebhookSecrets } from './webhook-secrets';
 
@@ -96,6 +97,8 @@ export class Hookguard extends Construct {
   public readonly monitoring: HookguardMonitoring;
   /** The scheduled end-to-end canary (absent when `monitoring.canary` is off or no provider can carry it). */
   public readonly canary?: ScheduledCanary;
+  /** The refresher of the published IP ranges; only when a provider's `allowedCidrs` hold `"published"`. */
+  public readonly ipRangeRefresher?: IpRangeRefresher;
 
   /** The bus every normalised event is published to (`hookguard-<stage>`). */
   public readonly eventBus: events.EventBus;
@@ -232,7 +235,8 @@ export class Hookguard extends Construct {
       resourceArn: this.api.stage.stageArn,
       providers: providers.map(([provider, settings]) => ({
         id: provider,
-        allowedCidrs: settings.allowedCidrs,
+        // "published" becomes the embedded known list: a new stage starts protected (docs/ip-ranges.md).
+        ...publishedFirewallCidrs(provider, settings.allowedCidrs),
         rateLimit: settings.rateLimit,
         maxBodyBytes: settings.maxBodyBytes,
       })),
@@ -300,6 +304,19 @@ export class Hookguard extends Construct {
           `monitoring.canary is on, but this stage has no scheduled canary: ${'problem' in choice ? choice.problem : ''}`,
         );
       }
+    }
+
+    // "published" allow-lists: the scheduled refresher, its alarms (docs/ip-ranges.md).
+    const published = publishedProviders(config.providers);
+    if (published.length > 0) {
+      this.ipRangeRefresher = new IpRangeRefresher(this, 'IpRanges', {
+        stage: config.stage,
+        firewall: this.firewall,
+        providers: published,
+        settings: config.ipRanges,
+        logRetentionDays: config.logRetentionDays,
+      });
+      this.monitoring.addIpRangesAlarms(published.map((entry) => entry.provider), this.ipRangeRefresher.function.function);
     }
 
     this.eventBus = this.events.bus;

@@ -60,6 +60,7 @@ export const RUNBOOK_ANCHORS: Readonly<Record<AlarmId | 'stageHealth', string>> 
   putEventsFailed: 'alarm-put-events-failed',
   eventBridgeThrottled: 'alarm-eventbridge-throttled',
   dynamoDbThrottled: 'alarm-dynamodb-throttled',
+  ipRangesRefreshFailed: 'alarm-ip-ranges-refresh-failed',
 };
 
 /** A provider as monitoring sees it. */
@@ -313,6 +314,37 @@ export class HookguardMonitoring extends Construct {
       'The scheduled canary did not arrive: requests may not get through WAF, the authorizer, the verifier, the ledger or the bus.',
       { comparison: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD, missing: cloudwatch.TreatMissingData.BREACHING },
     );
+  }
+
+  /**
+   * The published IP ranges' alarms (one per provider whose `allowedCidrs` hold `"published"`) and dashboard widget.
+   * The refresher records `IpRangesRefreshFailed` [Stage, Provider] on every run: 1 when the provider's list could not
+   * be fetched or was refused, 0 after a good run. Missing data is ignored, so an alarm stays in ALARM between runs
+   * until a good run clears it. Call it from the construct that deploys the refresher, and only then.
+   *
+   * @returns the alarms (none when `monitoring.alarms.ipRangesRefreshFailed` is off).
+   */
+  addIpRangesAlarms(providers: readonly ProviderId[], refresher: lambda.IFunction): cloudwatch.Alarm[] {
+    const metric = (provider: ProviderId, options: cloudwatch.MetricOptions = {}) =>
+      this.hookguardMetric('IpRangesRefreshFailed', { Provider: provider }, { statistic: 'Maximum', ...options });
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Published IP ranges: refresh failed (1) per provider; refresher errors',
+        left: providers.map((provider) => metric(provider, { label: provider })),
+        right: [refresher.metricErrors({ statistic: 'Sum', label: 'refresher errors' })],
+        width: 24,
+        height: 6,
+      }),
+    );
+    return providers.flatMap((provider) => {
+      const alarm = this.addAlarm(
+        'ipRangesRefreshFailed',
+        metric(provider, { period: this.period('ipRangesRefreshFailed') }),
+        `The last refresh of ${provider}'s published IP list failed or was refused: the last good list stays in force, and ${provider}'s requests from new addresses are blocked.`,
+        { subject: provider, missing: cloudwatch.TreatMissingData.IGNORE },
+      );
+      return alarm ? [alarm] : [];
+    });
   }
 
   /** The alarms of one id (one per provider or queue for some). */

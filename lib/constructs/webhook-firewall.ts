@@ -190,8 +190,15 @@ const PATH_TRANSFORMATIONS: wafv2.CfnWebACL.TextTransformationProperty[] = [
 /** One provider's WAF settings. */
 export interface FirewallProvider {
   readonly id: ProviderId;
-  /** IPv4 and IPv6 CIDRs allowed to reach the provider's path; empty: any source. */
+  /** IPv4 and IPv6 CIDRs allowed to reach the provider's path; empty: any source (unless {@link refreshed}). */
   readonly allowedCidrs: readonly string[];
+  /**
+   * The IP sets follow the provider's published list (`"published"`, docs/ip-ranges.md): both sets (IPv4 and IPv6)
+   * exist even when empty, because the refresher replaces their addresses after deployment, and the path is
+   * allow-listed even with no CIDR at all (fail closed until the first refresh fills the sets).
+   * @default false
+   */
+  readonly refreshed?: boolean;
   /** Requests per source IP per window on this provider's path (at least 10). */
   readonly rateLimit: number;
   /** Largest declared `content-length` accepted on this provider's path, bytes. */
@@ -321,10 +328,12 @@ export function firewallRules(
   };
 
   const outsideAllowedSources = props.providers
-    .filter((provider) => provider.allowedCidrs.length > 0)
+    .filter((provider) => provider.allowedCidrs.length > 0 || provider.refreshed === true)
     .map((provider): wafv2.CfnWebACL.StatementProperty => {
-      const versions = (['IPV4', 'IPV6'] as const).filter((version) =>
-        provider.allowedCidrs.some((cidr) => cidr.includes(':') === (version === 'IPV6')),
+      const versions = (['IPV4', 'IPV6'] as const).filter(
+        (version) =>
+          provider.refreshed === true ||
+          provider.allowedCidrs.some((cidr) => cidr.includes(':') === (version === 'IPV6')),
       );
       const fromAllowedSource = anyOf(
         versions.map((version) => ({ ipSetReferenceStatement: { arn: ipSetArn(provider.id, version) } })),
@@ -636,10 +645,11 @@ export class WebhookFirewall extends Construct {
     for (const provider of props.providers) {
       const ipv4 = provider.allowedCidrs.filter((cidr) => !cidr.includes(':'));
       const ipv6 = provider.allowedCidrs.filter((cidr) => cidr.includes(':'));
-      if (ipv4.length + ipv6.length === 0) continue;
+      const both = provider.refreshed === true;
+      if (ipv4.length + ipv6.length === 0 && !both) continue;
       const sets: { ipv4?: wafv2.CfnIPSet; ipv6?: wafv2.CfnIPSet } = {};
-      if (ipv4.length > 0) sets.ipv4 = this.ipSet(props.name, provider.id, 'IPV4', ipv4);
-      if (ipv6.length > 0) sets.ipv6 = this.ipSet(props.name, provider.id, 'IPV6', ipv6);
+      if (ipv4.length > 0 || both) sets.ipv4 = this.ipSet(props.name, provider.id, 'IPV4', ipv4);
+      if (ipv6.length > 0 || both) sets.ipv6 = this.ipSet(props.name, provider.id, 'IPV6', ipv6);
       ipSets.set(provider.id, sets);
     }
     this.ipSets = ipSets;

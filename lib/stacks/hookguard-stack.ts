@@ -38,6 +38,7 @@ export const STACK_OUTPUT_KEYS = [
   'CanaryQueueUrl',
   'EventBusDeadLetterQueueUrl',
   'ProviderApiKeysSecretArn',
+  'IpRangesFunctionName',
 ] as const;
 
 /** Props of {@link HookguardStack}. */
@@ -123,6 +124,10 @@ export class HookguardStack extends Stack {
       ProviderApiKeysSecretArn: {
         value: this.secrets.providerApiKeys?.secretArn ?? 'none',
         description: 'Provider API keys of managed providers (docs/provider-sync.md); none when no provider is managed',
+      },
+      IpRangesFunctionName: {
+        value: this.hookguard.ipRangeRefresher?.function.function.functionName ?? 'none',
+        description: 'Refresher of the published IP ranges (hookguard ranges --deployed invokes it); none without "published"',
       },
     };
     for (const key of STACK_OUTPUT_KEYS) new CfnOutput(this, key, outputs[key]);

@@ -22,6 +22,7 @@ import type { CommonOptions } from '../local/options';
 import { type LocalSecrets, readSecretsFile, SecretsFileError } from '../local/secrets-file';
 import {
   CloudFormationStackOutputs,
+  LambdaFunctionInvoker,
   SecretsManagerSecretValues,
   type SecretValueSource,
   type StackOutputsSource,
@@ -49,6 +50,8 @@ export interface DeployedAws {
   rotate(
     options: Omit<RotateCredentialsOptions, 'secretsManager' | 'apiGateway' | 'lambda'>,
   ): Promise<RotateCredentialsReport>;
+  /** Invokes a function synchronously with a JSON payload and resolves its JSON result (`hookguard ranges`). */
+  invokeFunction?(functionName: string, payload: unknown): Promise<unknown>;
 }
 
 /** Injectable dependencies of the CLI. */
@@ -81,6 +84,8 @@ export function defaultDeployedAws(target: AwsTarget): DeployedAws {
         apiGateway: new APIGatewayClient(config),
         lambda: new LambdaClient(config),
       }),
+    invokeFunction: (functionName, payload) =>
+      new LambdaFunctionInvoker({ client: new LambdaClient(config) }).invoke(functionName, payload),
   };
 }
 

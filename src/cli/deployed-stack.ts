@@ -4,6 +4,7 @@
  * are tested with fakes and run with the user's own AWS credentials.
  */
 import { type CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
+import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { parseBasicCredentialSecret } from '../../lambda/core/basic-auth';
 import type { BasicCredentialSecret } from '../../lambda/core/secret-formats';
@@ -124,5 +125,36 @@ export class SecretsManagerSecretValues implements SecretValueSource {
     }
     if (value === undefined) throw new DeployedStackError(`Secret ${secretId} has no string value`);
     return value;
+  }
+}
+
+/**
+ * Invokes a deployed function synchronously (`RequestResponse`, needs lambda:InvokeFunction) and returns its JSON
+ * result; a function error becomes a {@link DeployedStackError} carrying the function's own error message.
+ */
+export class LambdaFunctionInvoker {
+  constructor(private readonly options: { readonly client: LambdaClient }) {}
+
+  async invoke(functionName: string, payload: unknown): Promise<unknown> {
+    let result;
+    try {
+      result = await this.options.client.send(
+        new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', Payload: new TextEncoder().encode(JSON.stringify(payload)) }),
+      );
+    } catch (error) {
+      throw new DeployedStackError(`Could not invoke ${functionName}: ${(error as Error).name}: ${(error as Error).message}`, { cause: error });
+    }
+    const text = result.Payload === undefined ? '' : new TextDecoder().decode(result.Payload);
+    let body: unknown = null;
+    try {
+      body = text === '' ? null : JSON.parse(text);
+    } catch {
+      throw new DeployedStackError(`${functionName} answered something that is not JSON`);
+    }
+    if (result.FunctionError !== undefined) {
+      const message = typeof body === 'object' && body !== null && 'errorMessage' in body ? String(body.errorMessage) : result.FunctionError;
+      throw new DeployedStackError(`${functionName} failed: ${message}`);
+    }
+    return body;
   }
 }

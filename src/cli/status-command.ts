@@ -37,6 +37,7 @@ import {
   type Style,
   styleFor,
 } from './command-kit';
+import { type AllowedSources, allowedSourcesOf, formatAllowedSources } from './allowed-sources';
 import { DeployedStackError, deployedStackName } from './deployed-stack';
 import { manualReasonText, providerManagement } from './provider-management';
 
@@ -99,6 +100,11 @@ export interface StatusReport {
     /** Deployed: the start of the last 5-minute period with a confirmed canary (within the last 14 days). */
     readonly lastSuccessAt: string | null;
   };
+  /**
+   * The providers' source allow-lists from the configuration, `"published"` as the embedded list (deployed, the
+   * refresher may have a newer one: `hookguard ranges --deployed`).
+   */
+  readonly allowedSources?: readonly AllowedSources[];
   /** How each provider's webhook follows the credential (docs/provider-sync.md). */
   readonly providerSync: ProviderSyncStatus;
 }
@@ -473,6 +479,10 @@ export function formatStatus(report: StatusReport, style = styleFor({ env: {} })
       lines.push(`  previous credential: accepted until ${credential.previousAcceptedUntil}, ${users}`);
     }
   }
+  if (report.allowedSources !== undefined && report.allowedSources.length > 0) {
+    lines.push(`Source allow-lists${report.source === 'deployed' ? ' (configured; hookguard ranges --deployed shows the WAF)' : ''}:`);
+    for (const entry of report.allowedSources) lines.push(`  ${entry.provider.padEnd(width)}  ${formatAllowedSources(entry)}`);
+  }
   if (report.source === 'deployed') {
     lines.push(
       report.canary.enabled
@@ -537,7 +547,8 @@ export async function runStatusCommand(argv: readonly string[], io: CliIo, deps:
   const report = values.deployed
     ? await deployedStatus(stage, await awsTarget(values, stage, io.env), deps, now)
     : await localStatus(stage, options.port, deps, now);
-  if (values.json) printJson(io, report);
-  else for (const line of formatStatus(report, styleFor(io))) io.out(line);
+  const withSources: StatusReport = { ...report, allowedSources: allowedSourcesOf(stage) };
+  if (values.json) printJson(io, withSources);
+  else for (const line of formatStatus(withSources, styleFor(io))) io.out(line);
   return 0;
 }

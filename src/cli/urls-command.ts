@@ -13,6 +13,7 @@ import { needsSigningKey } from '../local/signing-keys';
 import { type CliDeps, type CliIo, defaultDeployedAws, loadStage, localBaseUrl, readLocalSecrets } from './cli-context';
 import { awsTarget, DEPLOYED_OPTIONS, DEPLOYED_OPTIONS_HELP, JSON_OPTION, JSON_OPTION_HELP, printJson } from './command-kit';
 import { currentDeployedCredential, describeDeployedStack } from './deployed-stack';
+import { allowedSourcesOf, formatAllowedSources } from './allowed-sources';
 import { assertProviderId } from './provider-args';
 import { manualReasonText, providerManagement } from './provider-management';
 
@@ -100,8 +101,18 @@ export async function runUrlsCommand(argv: readonly string[], io: CliIo, deps: C
       };
     });
   }
+  // The source allow-lists (published lists as embedded; deployed, `hookguard ranges --deployed` shows the WAF's).
+  const sources = new Map(allowedSourcesOf(stage).map((entry) => [entry.provider, entry]));
+  urls = urls.map((url) => {
+    const entry = sources.get(url.provider);
+    return entry === undefined ? url : { ...url, allowedSources: formatAllowedSources(entry) };
+  });
   if (values.json) {
-    for (const url of urls) printJson(io, { ...url, setup: PROVIDER_SETUP_HINTS[url.provider] });
+    for (const url of urls) {
+      const { allowedSources: _line, ...rest } = url;
+      const entry = sources.get(url.provider);
+      printJson(io, { ...rest, setup: PROVIDER_SETUP_HINTS[url.provider], ...(entry ? { allowedSources: entry } : {}) });
+    }
   } else {
     for (const line of formatProviderUrls(urls)) io.out(line);
   }

@@ -53,6 +53,8 @@ export interface ProviderUrl {
    * one); undefined when the provider needs none or it is not known (a deployed stack's keys are not read).
    */
   readonly hasSigningKey?: boolean;
+  /** The provider's source allow-list, as one line (`src/cli/allowed-sources.ts`); absent: any source. */
+  readonly allowedSources?: string;
 }
 
 /** The lines describing each provider's URL and what to set at the provider. */
@@ -64,6 +66,7 @@ export function formatProviderUrls(urls: readonly ProviderUrl[]): string[] {
     if (entry.auth !== 'basic' && entry.hasSigningKey === false) {
       lines.push(`  ${''.padEnd(18)} WARNING: no signing key configured: every request is refused until one is added`);
     }
+    if (entry.allowedSources !== undefined) lines.push(`  ${''.padEnd(18)} ${entry.allowedSources}`);
   }
   return lines;
 }

@@ -3,13 +3,15 @@
  * fake API: read/plan/apply/retire, idempotency (apply twice = one change), a 429 retried, persistent 5xx failing with
  * the status (and a later retry completing), a wrong API key, no secret in any error or summary, and selection by URL,
  * by `managed.matchUrl` and by `managed.webhookIds`. Provider-specific behaviour is tested beside it, in the provider's
- * own test file.
+ * own test file. Clients whose provider cannot carry the credential (placement `none`) run
+ * {@link describeUrlOnlyContract} instead.
  */
 import { FetchHttpClient } from '../../lambda/management/http-client';
 import { sameTarget } from '../../lambda/management/shared';
 import {
   type DesiredWebhook,
   type ManagedAccount,
+  type ManagedWebhookClient,
   type ManagementModule,
   ManagementError,
   type ProviderApiKey,
@@ -54,6 +56,24 @@ export function contractUrls(provider: string): { readonly hookguard: string; re
     hookguard: `https://hooks.example.com/webhooks/${provider}`,
     old: `https://legacy.example.org/hooks/${provider}`,
   };
+}
+
+/** A wrong API key fails with the provider's unauthorized status, in an error that does not quote the key. */
+async function expectWrongKeyRefused(
+  contract: { readonly apiKey: ProviderApiKey; readonly unauthorizedStatus?: number },
+  clientWith: (apiKey: ProviderApiKey) => ManagedWebhookClient,
+  desired: DesiredWebhook,
+): Promise<void> {
+  const wrongKey = Object.fromEntries(Object.keys(contract.apiKey).map((field) => [field, `wrong-${field}-Zx81`]));
+  const error = await clientWith(wrongKey)
+    .read(desired)
+    .then(
+      () => null,
+      (caught: unknown) => caught,
+    );
+  expect(error).toBeInstanceOf(ManagementError);
+  expect((error as ManagementError).status).toBe(contract.unauthorizedStatus ?? 401);
+  for (const value of Object.values(wrongKey)) expect((error as ManagementError).message).not.toContain(value);
 }
 
 /** Registers the contract suite for one provider. */
@@ -203,16 +223,7 @@ export function describeManagementContract<F extends ContractFake>(contract: Man
 
     it('refuses a wrong API key with an error that does not quote it', async () => {
       const running = await start([{ url: urls.hookguard, credential: OLD_CREDENTIAL }]);
-      const wrongKey = Object.fromEntries(Object.keys(contract.apiKey).map((field) => [field, `wrong-${field}-Zx81`]));
-      const error = await clientFor(running, {}, wrongKey)
-        .read(desired)
-        .then(
-          () => null,
-          (caught: unknown) => caught,
-        );
-      expect(error).toBeInstanceOf(ManagementError);
-      expect((error as ManagementError).status).toBe(contract.unauthorizedStatus ?? 401);
-      for (const value of Object.values(wrongKey)) expect((error as ManagementError).message).not.toContain(value);
+      await expectWrongKeyRefused(contract, (wrongKey) => clientFor(running, {}, wrongKey), desired);
     });
 
     it('says so when no webhook points at Hookguard', async () => {
@@ -247,6 +258,124 @@ export function describeManagementContract<F extends ContractFake>(contract: Man
       }
       expect(atUrl(running, urls.old).map((webhook) => webhook.id)).not.toContain(chosen);
       expect(JSON.stringify(running.carried().filter((webhook) => webhook.id !== chosen))).toBe(untouched);
+      await expect(clientFor(running, { webhookIds: ['no-such-webhook-404'] }).read(desired)).rejects.toThrow(
+        /no webhook with id no-such-webhook-404/,
+      );
+    });
+  });
+}
+
+/**
+ * Registers the contract suite of a client whose provider cannot carry the credential (placement `none`: MailerSend,
+ * Resend): it keeps webhooks on Hookguard's URL and never writes, adds or removes user info; everything else as in
+ * {@link describeManagementContract} (idempotency, 429, 5xx, wrong key, selection).
+ */
+export function describeUrlOnlyContract<F extends ContractFake>(contract: ManagementContract<F>): void {
+  const { module } = contract;
+  const urls = contractUrls(module.provider);
+  const desired: DesiredWebhook = { url: urls.hookguard, credential: NEW_CREDENTIAL };
+  const secrets = [OLD_CREDENTIAL.password, NEW_CREDENTIAL.password, ...Object.values(contract.apiKey)];
+  const http = new FetchHttpClient({ timeoutMs: 5000 });
+
+  describe(`${module.provider} management client (URL-only contract)`, () => {
+    let fake: F | undefined;
+    afterEach(async () => {
+      await fake?.close();
+      fake = undefined;
+    });
+    const start = async (seed: readonly SeedWebhook[]) => {
+      fake = await contract.start(contract.apiKey, seed);
+      return fake;
+    };
+    const clientFor = (running: F, account: Partial<ManagedAccount> = {}, apiKey = contract.apiKey) =>
+      module.create({ account: { apiBaseUrl: running.api.baseUrl, options: contract.options, ...account }, apiKey, http });
+    const atUrl = (running: F, url: string) => running.carried().filter((webhook) => sameTarget(webhook.url, url));
+    const updates = (running: F) =>
+      running.api.requests.filter(
+        (request) => request.method === contract.update.method && request.path.startsWith(contract.update.pathPrefix),
+      ).length;
+    const expectNoSecret = (text: string) => {
+      for (const secret of secrets) expect(text).not.toContain(secret);
+    };
+
+    it('declares placement none', () => {
+      expect(module.placement).toBe('none');
+    });
+
+    it('leaves a webhook on Hookguard URL alone, whatever user info it shows', async () => {
+      const running = await start([
+        { url: urls.hookguard, credential: null },
+        { url: urls.hookguard, credential: OLD_CREDENTIAL },
+      ]);
+      const client = clientFor(running);
+      const snapshots = await client.read(desired);
+      expect(snapshots.map((snapshot) => [snapshot.urlMatches, snapshot.credential, snapshot.superseded])).toEqual([
+        [true, 'none', false],
+        [true, 'other', false],
+      ]);
+      expectNoSecret(JSON.stringify(snapshots));
+      expect(await client.plan(desired)).toEqual([]);
+      expect(await client.apply(desired)).toEqual([]);
+      expect(await client.retire(desired)).toEqual([]);
+      expect(updates(running)).toBe(0);
+    });
+
+    it('plans, then moves webhooks found by managed.matchUrl to the bare Hookguard URL, once', async () => {
+      const running = await start([{ url: urls.old, credential: null }]);
+      const others = JSON.stringify(running.carried().filter((webhook) => !sameTarget(webhook.url, urls.old)));
+      const client = clientFor(running, { matchUrl: urls.old });
+      const planned = await client.plan(desired);
+      expect(planned.map((change) => change.action)).toEqual(['update']);
+      expect(planned[0]?.summary).toBe(`URL ${urls.old} -> ${urls.hookguard}`);
+      expect(updates(running)).toBe(0);
+      expect(await client.apply(desired)).toEqual(planned);
+      expect(atUrl(running, urls.old)).toEqual([]);
+      for (const webhook of atUrl(running, urls.hookguard)) {
+        expect(webhook.url).toBe(urls.hookguard);
+        expect(webhook.credential).toBeNull();
+      }
+      expect(JSON.stringify(running.carried().filter((webhook) => !sameTarget(webhook.url, urls.hookguard)))).toBe(others);
+      expect(await client.apply(desired)).toEqual([]);
+      expect(updates(running)).toBe(1);
+    });
+
+    it('retries a 429, fails with the status on a persistent 5xx naming no secret, and a later retry completes', async () => {
+      const running = await start([{ url: urls.old, credential: null }]);
+      const client = clientFor(running, { matchUrl: urls.old });
+      running.api.failNext({ method: contract.update.method, pathPrefix: contract.update.pathPrefix, status: 429 });
+      running.api.failNext({
+        method: contract.update.method,
+        pathPrefix: contract.update.pathPrefix,
+        status: 502,
+        times: 3,
+        body: { message: `echoing ${NEW_CREDENTIAL.password}` },
+      });
+      const error = await client.apply(desired).then(
+        () => null,
+        (caught: unknown) => caught,
+      );
+      expect(error).toBeInstanceOf(ManagementError);
+      expect((error as ManagementError).status).toBe(502);
+      expectNoSecret((error as ManagementError).message);
+      expect(await client.apply(desired)).toHaveLength(1);
+      expect(atUrl(running, urls.hookguard)).toHaveLength(1);
+    });
+
+    it('refuses a wrong API key with an error that does not quote it', async () => {
+      const running = await start([{ url: urls.hookguard, credential: null }]);
+      await expectWrongKeyRefused(contract, (wrongKey) => clientFor(running, {}, wrongKey), desired);
+    });
+
+    it('says so when no webhook points at Hookguard, and manages only managed.webhookIds', async () => {
+      const running = await start([
+        { url: urls.old, credential: null },
+        { url: urls.old, credential: null },
+      ]);
+      await expect(clientFor(running).read(desired)).rejects.toThrow(/no webhook points at/);
+      const [chosen, other] = atUrl(running, urls.old).map((webhook) => webhook.id);
+      await clientFor(running, { webhookIds: [chosen as string] }).apply(desired);
+      expect(atUrl(running, urls.hookguard).map((webhook) => webhook.id)).toEqual([chosen]);
+      expect(atUrl(running, urls.old).map((webhook) => webhook.id)).toEqual([other]);
       await expect(clientFor(running, { webhookIds: ['no-such-webhook-404'] }).read(desired)).rejects.toThrow(
         /no webhook with id no-such-webhook-404/,
       );
