@@ -8,6 +8,7 @@ import { runRotateCommand } from './rotate-command';
 import { runSendCommand } from './send-command';
 import { runKeysCommand } from './keys-command';
 import { runListenCommand } from './listen-command';
+import { runProvidersCommand } from './providers-command';
 import { runRangesCommand } from './ranges-command';
 import { runReplayCommand } from './replay-command';
 import { runSmokeCommand } from './smoke-command';
@@ -34,6 +35,7 @@ export const COMMANDS: ReadonlyMap<string, CliCommand> = new Map<string, CliComm
   ['keys', { summary: 'set (format-checked), list (fingerprints) and rotate-help for provider signing keys', run: runKeysCommand }],
   ['rotate', { summary: 'a new Basic credential (--revoke-previous, --deployed)', run: runRotateCommand }],
   ['smoke', { summary: 'prove a stage end to end: perimeter, signatures, canary (--json, --deployed)', run: runSmokeCommand }],
+  ['providers', { summary: "sync managed providers' webhooks with the current credential (sync [--dry-run] --deployed)", run: runProvidersCommand }],
   ['status', { summary: 'traffic, alarms, DLQs, credential and canary of a stage (--json, --deployed)', run: runStatusCommand }],
   ['ranges', { summary: 'source allow-lists in force; refresh the published ones now (refresh --deployed [--confirm])', run: runRangesCommand }],
 ]);

@@ -2,7 +2,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { DescribeSecretCommand, GetSecretValueCommand, ListSecretVersionIdsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -49,6 +49,9 @@ function metricValues(query: MetricDataQuery): { Timestamps: Date[]; Values: num
   }
   if (metric?.MetricName === 'AuthorizerDecisions' && dims.Provider === 'mailgun' && dims.CredentialStage === 'unknown') {
     return { Timestamps: [at(3)], Values: [2] };
+  }
+  if (metric?.MetricName === 'ProviderSyncFailed' && dims.Provider === 'sendgrid') {
+    return { Timestamps: [at(3)], Values: [1] };
   }
   if (metric?.MetricName === 'CanaryDelivered') return { Timestamps: [at(1), at(2)], Values: [12, 12] };
   return { Timestamps: [], Values: [] };
@@ -259,6 +262,32 @@ describe('hookguard status --deployed', () => {
       expect(text).toContain('Provider webhooks (docs/provider-sync.md):');
       expect(text).toMatch(/ {2}postal +manual: Hookguard has no management client for its API/);
       expect(text).not.toContain('Rotation incomplete');
+    });
+
+    it('shows a managed provider with its last sync failure, from ProviderSyncFailed of the last 14 days', async () => {
+      const config = join(kit.dir, 'managed.config.json');
+      await writeFile(
+        config,
+        JSON.stringify({
+          stages: { test: { providers: { sendgrid: { managed: {} }, mailgun: { managed: { options: { domain: 'mg.example.com' } } }, postal: {} } } },
+        }),
+      );
+      const run = async (...args: string[]) => {
+        const io = recordingIo();
+        await runCli(['status', '--deployed', '--region', 'eu-west-1', '--config', config, '--stage', 'test', ...args], io, { now: () => NOW });
+        return io;
+      };
+      const report = JSON.parse((await run('--json')).lines[0] as string) as StatusReport;
+      expect(report.providerSync.providers).toEqual([
+        { provider: 'mailgun', mode: 'managed', lastSyncFailureAt: null },
+        { provider: 'postal', mode: 'manual', reason: 'Hookguard has no management client for its API' },
+        { provider: 'sendgrid', mode: 'managed', lastSyncFailureAt: new Date(NOW.getTime() - 3 * HOUR).toISOString() },
+      ]);
+      const queries = cloudWatch.commandCalls(GetMetricDataCommand)[0]?.args[0].input.MetricDataQueries ?? [];
+      expect(queries.filter((query) => query.MetricStat?.Metric?.MetricName === 'ProviderSyncFailed')).toHaveLength(2);
+      const text = (await run()).lines.join('\n');
+      expect(text).toMatch(/ {2}sendgrid +managed, last sync failure 2026-12-02T01:00:00\.000Z \(hookguard providers sync --dry-run --deployed\)/);
+      expect(text).toMatch(/ {2}mailgun +managed, no sync failure in 14 days/);
     });
 
     it('flags a rotation whose AWSPENDING has not become AWSCURRENT for over an hour as incomplete', async () => {

@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { ProviderId } from '../../lambda/core/provider-ids';
 import type { ManagementModule } from '../../lambda/management/types';
 import { runCli } from '../../src/cli/main';
@@ -74,5 +76,49 @@ describe('hookguard urls --deployed --changed', () => {
         reason: 'Hookguard has no management client for its API',
       },
     ]);
+  });
+});
+
+describe('hookguard urls --deployed --changed with managed providers', () => {
+  let kit: CliKit;
+
+  beforeEach(async () => {
+    kit = await createCliKit();
+  });
+
+  afterEach(async () => {
+    await kit.cleanUp();
+  });
+
+  it('leaves the managed providers out of what to paste and names them on one line', async () => {
+    const config = join(kit.dir, 'managed.config.json');
+    await writeFile(
+      config,
+      JSON.stringify({
+        stages: {
+          test: {
+            providers: {
+              sendgrid: { managed: {} },
+              mailgun: { managed: { options: { domain: 'mg.example.com' } } },
+              postal: {},
+              resend: { auth: 'signature' },
+            },
+          },
+        },
+      }),
+    );
+    const io = recordingIo();
+    const code = await runCli(
+      ['urls', '--deployed', '--changed', '--region', 'eu-west-1', '--config', config, '--stage', 'test'],
+      io,
+      { aws: fakeDeployedAws().factory },
+    );
+
+    expect(code).toBe(0);
+    const pasted = io.lines.filter((line) => /^ {2}\S/.test(line)).map((line) => line.trim().split(/\s+/)[0]);
+    expect(pasted).toEqual(['postal']);
+    expect(io.lines).toContain(
+      'Updated by Hookguard through their API at each rotation: mailgun, sendgrid (now: hookguard providers sync --deployed)',
+    );
   });
 });
