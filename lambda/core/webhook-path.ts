@@ -142,3 +142,46 @@ export function withPathToken(url: string, pathToken: string | null | undefined)
   const [, head = '', tail = ''] = match;
   return `${head}${pathToken}/${tail}${rest}`;
 }
+
+/**
+ * The generation of a stage's path token from its `pathToken` setting: null when off, 1 for `true`.
+ *
+ * @example
+ * pathTokenGeneration({ generation: 2 }); // 2
+ */
+export function pathTokenGeneration(choice: boolean | { readonly generation: number } | undefined): number | null {
+  if (choice === undefined || choice === false) return null;
+  return choice === true ? 1 : choice.generation;
+}
+
+/**
+ * The JSON key of the token in the deployed path-token secret: `token` for generation 1, `token-<n>` after. A new
+ * key is what makes Secrets Manager generate a new value and CloudFormation update every resource that refers to it.
+ */
+export function pathTokenSecretKey(generation: number): string {
+  return generation === 1 ? 'token' : `token-${generation}`;
+}
+
+const SECRET_KEY = /^token(?:-([1-9][0-9]*))?$/;
+
+/**
+ * The token in the deployed path-token secret's value (`{"token": "..."}`, or `{"token-<n>": "..."}` after a
+ * rotation: the highest generation present wins). Null when the value holds no valid token; never quotes the value.
+ */
+export function parsePathTokenSecret(secretString: string): string | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(secretString);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  let best: { generation: number; token: string } | null = null;
+  for (const [key, token] of Object.entries(value)) {
+    const match = SECRET_KEY.exec(key);
+    if (match === null || !isPathToken(token)) continue;
+    const generation = match[1] === undefined ? 1 : Number(match[1]);
+    if (best === null || generation > best.generation) best = { generation, token };
+  }
+  return best?.token ?? null;
+}

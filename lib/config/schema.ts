@@ -518,6 +518,17 @@ export const stageSchema = section({
         'does not document TLS 1.3); tls13-only is TLS 1.3 only.',
     ),
   waf: waf().prefault({}),
+  // Path token (issue 12 §3, docs/path-token.md).
+  pathToken: z
+    .union([flag(), section({ generation: wholeNumber(1, 1_000_000) })], {
+      error: (issue) => `must be true, false or {"generation": <whole number from 1>}, got ${show(issue.input)}`,
+    })
+    .default(false)
+    .describe(
+      'Serve webhooks at /webhooks/<token>/<provider>, with a random token generated once per stage (a secret next to ' +
+        'the Basic credential; locally the secrets file), so that the guessable /webhooks/<provider> answers 404 at the ' +
+        'gateway. true is generation 1; raising {"generation": n} generates a new token (every URL changes). Default off.',
+    ),
   ipRanges: ipRanges().prefault({}),
   auth: auth().prefault({}),
   dedupe: dedupe().prefault({}),

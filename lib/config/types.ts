@@ -194,6 +194,12 @@ export interface EventsConfig {
  */
 export type TlsPolicyChoice = 'provider-compatible' | 'tls13-only';
 
+/**
+ * The stage's path token (docs/path-token.md): off, on (generation 1), or on with the generation to use; raising the
+ * generation generates a new token.
+ */
+export type PathTokenChoice = boolean | { readonly generation: number };
+
 /** The fully resolved configuration of one stage. */
 export interface StageConfig {
   /** Stage name, from the key in `stages` (letters, digits, `-`). */
@@ -207,6 +213,8 @@ export interface StageConfig {
   /** TLS policy of the API and custom domain (default `provider-compatible`). */
   readonly tlsPolicy: TlsPolicyChoice;
   readonly waf: WafConfig;
+  /** Webhooks at `/webhooks/<token>/<provider>` (default false). */
+  readonly pathToken: PathTokenChoice;
   /** The refresher of the published IP ranges. */
   readonly ipRanges: IpRangesConfig;
   readonly auth: AuthConfig;

@@ -10,6 +10,7 @@ import type {
   EventPattern,
   EventType,
   LocalRouteTarget,
+  PathTokenChoice,
   ProviderId,
   RouteTarget,
   TlsPolicyChoice,
@@ -375,6 +376,13 @@ export interface HookguardSettings {
    * @default - the defaults of its keys, below
    */
   readonly waf?: WafSettings;
+  /**
+   * Serve webhooks at `/webhooks/<token>/<provider>`: a random token generated once (secret
+   * `hookguard/<stage>/path-token`), so that requests to the guessable `/webhooks/<provider>` stop at the gateway with
+   * a 404. `true` is generation 1; a higher `generation` generates a new token (docs/path-token.md).
+   * @default false
+   */
+  readonly pathToken?: PathTokenChoice;
   /**
    * The refresher of the published IP ranges.
    * @default - the defaults of its keys, below

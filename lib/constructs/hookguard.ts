@@ -19,6 +19,7 @@ import { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../../lambda/core/event';
 import { managedSnsTopics } from '../../lambda/core/managed-accounts';
 import type { ProviderId } from '../../lambda/core/provider-ids';
+import { pathTokenGeneration } from '../../lambda/core/webhook-path';
 import { ConfigError, parseConfig } from '../config/load';
 import { toRuntimeSettings } from '../config/runtime';
 import type { ProviderConfig, StageConfig } from '../config/types';
@@ -116,6 +117,11 @@ export class Hookguard extends Construct {
   public readonly credentialsSecret: secretsmanager.Secret;
   /** The provider signing keys secret (`hookguard/<stage>/signing-keys`), filled in by operators. */
   public readonly signingKeysSecret: secretsmanager.Secret;
+  /**
+   * The path token secret (`hookguard/<stage>/path-token`, `{"token": "..."}`: read it with `parsePathTokenSecret`)
+   * when the stage has `pathToken` on; webhooks are then at `<url>webhooks/<token>/<provider>` (`webhookPath`).
+   */
+  public readonly pathTokenSecret?: secretsmanager.Secret;
   /** The customer-managed key of both secrets, the bus and the archive. */
   public readonly encryptionKey: kms.Key;
   /** The web ACL associated with the API stage. */
@@ -141,6 +147,8 @@ export class Hookguard extends Construct {
     const providers = Object.entries(config.providers) as Array<[ProviderId, ProviderConfig]>;
     const gracePeriodSeconds = String(config.auth.gracePeriodHours * 3600);
 
+    // Path token (docs/path-token.md): its secret here, its route segment in the API below.
+    const tokenGeneration = pathTokenGeneration(config.pathToken);
     // Provider sync (docs/provider-sync.md): the providers whose webhooks the rotation updates through their APIs.
     const managed = providers.filter(([, settings]) => settings.managed !== undefined);
     const ses = config.providers['amazon-ses'];
@@ -149,6 +157,7 @@ export class Hookguard extends Construct {
     this.secrets = new WebhookSecrets(this, 'Secrets', {
       stage: config.stage,
       username: config.auth.username,
+      ...(tokenGeneration === null ? {} : { pathTokenGeneration: tokenGeneration }),
       ...(managed.length > 0 ? { providerApiKeys: true } : {}),
     });
     this.dedupe = new DedupeTable(this, 'Dedupe');
@@ -219,6 +228,7 @@ export class Hookguard extends Construct {
         auth: settings.auth,
         throttling: settings.throttling,
       })),
+      ...(this.secrets.pathTokenReference === undefined ? {} : { pathToken: this.secrets.pathTokenReference }),
       verifier: this.verifierFunction.function,
       authorizer: this.authorizerFunction.function,
       authorizerCacheTtlSeconds: config.auth.authorizerCacheTtlSeconds,
@@ -327,6 +337,7 @@ export class Hookguard extends Construct {
     this.dedupeTable = this.dedupe.table;
     this.credentialsSecret = this.secrets.credentials;
     this.signingKeysSecret = this.secrets.signingKeys;
+    this.pathTokenSecret = this.secrets.pathToken;
     this.encryptionKey = this.secrets.encryptionKey;
     this.webAcl = this.firewall.webAcl;
     this.alarmTopic = this.monitoring.topic;
@@ -393,6 +404,14 @@ export class Hookguard extends Construct {
    */
   grantReadCredentials(grantee: iam.IGrantable): void {
     this.secrets.grantReadCredentials(grantee);
+  }
+
+  /**
+   * Lets a principal read the path token (anything that builds webhook URLs: the canary, the provider sync). Does
+   * nothing when the stage has no path token.
+   */
+  grantReadPathToken(grantee: iam.IGrantable): void {
+    this.secrets.grantReadPathToken(grantee);
   }
 
   /** Lets a principal read the provider signing keys. Decryption is allowed only through Secrets Manager. */

@@ -8,7 +8,7 @@
  * custom metrics, are opt-in.
  */
 import { createHash } from 'node:crypto';
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -25,7 +25,7 @@ import {
   WWW_AUTHENTICATE,
 } from '../../lambda/core/http';
 import { isProviderId, type ProviderId, URL_CHECK_METHODS } from '../../lambda/core/provider-ids';
-import { WEBHOOKS_PREFIX } from '../../lambda/core/webhook-path';
+import { isPathToken, WEBHOOKS_PREFIX } from '../../lambda/core/webhook-path';
 import type { AuthMode } from '../../lambda/core/settings';
 import { DEFAULT_MONITORING } from '../config/defaults';
 import type { CustomDomainConfig, ThrottlingConfig, TraceSamplingConfig } from '../config/types';
@@ -68,6 +68,15 @@ export const GATEWAY_RESPONSES: readonly GatewayResponseSpec[] = [
     body: GATEWAY_ERROR_BODIES.notFound.body,
   },
   { type: apigw.ResponseType.RESOURCE_NOT_FOUND, statusCode: '404', body: GATEWAY_ERROR_BODIES.notFound.body },
+  // No route uses IAM (SigV4) authorisation, so this answer only comes from an unknown path requested with an
+  // Authorization header that is not a signature (a provider's Basic credential on an old, tokenless path): reports
+  // disagree on whether API Gateway answers that through MISSING_AUTHENTICATION_TOKEN (amazon-archives/
+  // aws-cognito-angular-quickstart#50) or not (HumanCellAtlas/data-store#328), so both are a 404. docs/path-token.md
+  {
+    type: apigw.ResponseType.INVALID_SIGNATURE,
+    statusCode: '404',
+    body: GATEWAY_ERROR_BODIES.notFound.body,
+  },
   { type: apigw.ResponseType.REQUEST_TOO_LARGE, statusCode: '413', body: GATEWAY_ERROR_BODIES.payloadTooLarge.body },
   // 503 + Retry-After, not API Gateway's 429: Amazon SNS never retries a 4xx, every provider retries a 503.
   {
@@ -155,8 +164,15 @@ export interface WebhookApiProvider {
 export interface WebhookApiProps {
   /** API Gateway stage name (also the first path segment of the execute-api URL). */
   readonly stageName: string;
-  /** Enabled providers; each gets `POST /webhooks/<id>`. */
+  /** Enabled providers; each gets `POST /webhooks/<id>` (`/webhooks/<pathToken>/<id>` with a path token). */
   readonly providers: readonly WebhookApiProvider[];
+  /**
+   * The path token segment: every route moves under `/webhooks/<pathToken>/`, and `/webhooks/<id>` is an unknown
+   * path (404 from API Gateway, nothing invoked). Usually `WebhookSecrets.pathTokenReference`, a CloudFormation
+   * dynamic reference resolved at deployment; a literal must be a valid path token (`isPathToken`).
+   * @default - no token: `/webhooks/<id>`
+   */
+  readonly pathToken?: string;
   /** The verifier function (Lambda proxy target of every POST). */
   readonly verifier: lambda.IFunction;
   /** The Basic authorizer function (REQUEST authorizer on the Authorization header). */
@@ -259,11 +275,13 @@ export class WebhookApi extends Construct {
       logGroupClass: logs.LogGroupClass.INFREQUENT_ACCESS,
     });
 
+    // The method settings' resource path carries the token's dynamic reference too (`~1` is CDK's escape of `/`).
+    const tokenPrefix = props.pathToken === undefined ? WEBHOOKS_PATH : `${WEBHOOKS_PATH}/${props.pathToken}`;
     const methodOptions: Record<string, apigw.MethodDeploymentOptions> = {};
     for (const provider of props.providers) {
       if (provider.throttling === undefined) continue;
       // A method setting replaces the stage's for that method, so it repeats the logging choices.
-      methodOptions[`${WEBHOOKS_PATH}/${provider.id}/POST`] = {
+      methodOptions[`${tokenPrefix}/${provider.id}/POST`] = {
         throttlingRateLimit: provider.throttling.rateLimit,
         throttlingBurstLimit: provider.throttling.burstLimit,
         loggingLevel,
@@ -382,9 +400,10 @@ export class WebhookApi extends Construct {
     });
 
     const webhooks = this.api.root.addResource(WEBHOOKS_PATH.slice(1));
+    const parent = props.pathToken === undefined ? webhooks : tokenResource(this.api, webhooks, props.pathToken);
     const methods = new Map<ProviderId, apigw.Method>();
     for (const provider of props.providers) {
-      const resource = webhooks.addResource(provider.id);
+      const resource = parent.addResource(provider.id);
       const post =
         provider.auth === 'signature'
           ? resource.addMethod('POST', verifierIntegration, { authorizationType: apigw.AuthorizationType.NONE })
@@ -465,6 +484,22 @@ export class WebhookApi extends Construct {
   }
 }
 
+/**
+ * The path token's resource under `/webhooks`. CDK's `Resource` accepts only `[A-Za-z0-9:._$-]` (and braces around
+ * a parameter) in a path part, which a dynamic reference is not, so the resource gets a placeholder and its
+ * CloudFormation `PathPart` is then set to the reference. Its construct path stays `.../webhooks/path-token`. The
+ * reference also goes into the deployment's logical id: a new token (generation) makes a new API deployment.
+ */
+function tokenResource(api: apigw.RestApi, webhooks: apigw.Resource, pathToken: string): apigw.Resource {
+  const resource = webhooks.addResource(PATH_TOKEN_PLACEHOLDER);
+  (resource.node.defaultChild as apigw.CfnResource).pathPart = pathToken;
+  api.latestDeployment?.addToLogicalId({ pathToken });
+  return resource;
+}
+
+/** The CDK-side path part of the token resource, replaced in the template (see {@link tokenResource}). */
+const PATH_TOKEN_PLACEHOLDER = 'path-token';
+
 /** Gateway response header values are mapping expressions: a static value goes in single quotes. */
 function quoteHeaderValues(headers: Readonly<Record<string, string>>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, `'${value}'`]));
@@ -535,6 +570,10 @@ function validate(props: WebhookApiProps): void {
     if (provider.throttling) checkThrottling(problems, `providers.${provider.id}.throttling`, provider.throttling);
   }
   checkThrottling(problems, 'throttling', props.throttling);
+  const token = props.pathToken;
+  if (token !== undefined && !Token.isUnresolved(token) && !token.startsWith('{{resolve:') && !isPathToken(token)) {
+    problems.add('pathToken must be 24 to 128 letters, digits, - or _ (or a CloudFormation dynamic reference)');
+  }
   if (props.traceSampling) {
     const { reservoirPerSecond, fixedRate } = props.traceSampling;
     problems.integer('traceSampling.reservoirPerSecond', reservoirPerSecond, { min: 0 });

@@ -32,7 +32,7 @@
  * Source: AWS WAF Developer Guide, "AWS WAF quotas" (docs.aws.amazon.com/waf/latest/developerguide/limits.html).
  *
  * A provider path is matched after URL-decoding and path normalisation (so `%2F` or `//` tricks still match), with
- * one regex per group of providers: `/webhooks/(?:a|b)/?$`. Nothing counts every request, so the logs can keep just
+ * one regex per group of providers: `/webhooks/(?:[^/]+/)?(?:a|b)/?$` (the optional segment: a path token). Nothing counts every request, so the logs can keep just
  * the requests WAF blocked or counted (API Gateway's access log already records every request).
  *
  * Capacity ({@link webAclCapacity}): the default configuration (14 providers, one rate limit, two body limits, no
@@ -47,6 +47,7 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { GATEWAY_ERROR_BODIES, THROTTLED_RETRY_AFTER_SECONDS } from '../../lambda/core/http';
 import { isProviderId, type ProviderId } from '../../lambda/core/provider-ids';
+import { WEBHOOKS_PREFIX } from '../../lambda/core/webhook-path';
 import { cidrProblem } from '../config/load';
 import { integerGreaterThanRegex } from './integer-greater-than-regex';
 import { PropsProblems, show, VALID_LOG_RETENTION_DAYS } from './props-validation';
@@ -228,12 +229,18 @@ export interface WebhookFirewallProps {
 
 /**
  * The path regex of one or more providers' routes (matched against the decoded, normalised URI path):
- * `/webhooks/<id>/?$`, or `/webhooks/(?:<id>|<id>)/?$` for several.
+ * `/webhooks/(?:[^/]+/)?<id>/?$`, or `/webhooks/(?:[^/]+/)?(?:<id>|<id>)/?$` for several. The optional segment is a
+ * stage's path token (docs/path-token.md): the rules scope by the provider segment whether or not the stage has a
+ * token, and whatever the token segment holds, so a guessed token meets the provider's allow-list, rate and body
+ * limits too (every rule here blocks: matching more is never less safe). The token itself stays out of the web ACL.
+ * Non-capturing groups only: AWS WAF refuses capturing subexpressions (AWS WAF Developer Guide, "Supported regular
+ * expression syntax").
  */
 export function providerPathRegex(providers: ProviderId | readonly ProviderId[]): string {
   const ids = typeof providers === 'string' ? [providers] : providers;
   if (ids.length === 0) throw new RangeError('providerPathRegex needs at least one provider');
-  return ids.length === 1 ? `/webhooks/${ids[0] as string}/?$` : `/webhooks/(?:${ids.join('|')})/?$`;
+  const prefix = `${WEBHOOKS_PREFIX}/(?:[^/]+/)?`;
+  return ids.length === 1 ? `${prefix}${ids[0] as string}/?$` : `${prefix}(?:${ids.join('|')})/?$`;
 }
 
 /** Providers that share one value of a setting, in ascending order of the value; providers sorted by id. */

@@ -4,11 +4,12 @@
  * and the providers' signing keys (filled in by operators), and, when some provider is managed, the provider API keys
  * the rotation uses to update the providers' webhooks (filled in by operators; docs/provider-sync.md).
  */
-import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, SecretValue, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { PATH_TOKEN_LENGTH, pathTokenSecretKey } from '../../lambda/core/webhook-path';
 import { PropsProblems } from './props-validation';
 
 /** Length of the generated Basic password: 40 characters from 62 symbols, about 238 bits. */
@@ -25,6 +26,12 @@ export interface WebhookSecretsProps {
    * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE: kept on deletion, removed when a failed create rolls back
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Generation of the stage's path token (docs/path-token.md): creates the secret `hookguard/<stage>/path-token`,
+   * `{"token": "<40 alphanumerics>"}` (`token-<n>` from generation 2). A new generation generates a new value.
+   * @default - no path token (no secret)
+   */
+  readonly pathTokenGeneration?: number;
   /**
    * Create the provider-API-keys secret (`hookguard/<stage>/provider-api-keys`), for stages with managed providers.
    * @default false: no such secret
@@ -46,6 +53,13 @@ export class WebhookSecrets extends Construct {
   public readonly credentials: secretsmanager.Secret;
   /** `{"<provider id>": ["key", ...]}` (see `SigningKeysSecret`), `{}` until operators fill it. */
   public readonly signingKeys: secretsmanager.Secret;
+  /** The path token, `{"token": "..."}` (see `parsePathTokenSecret`); absent when the stage has none. */
+  public readonly pathToken?: secretsmanager.Secret;
+  /**
+   * The token as a CloudFormation dynamic reference (`{{resolve:secretsmanager:<arn>:SecretString:<key>}}`),
+   * resolved by CloudFormation at deployment; the value itself never appears in the template.
+   */
+  public readonly pathTokenReference?: string;
   /**
    * `{"<provider id>": {"apiKey": "..."}}` (see `ProviderApiKeys`), `{}` until operators fill it; only with
    * {@link WebhookSecretsProps.providerApiKeys}.
@@ -57,6 +71,9 @@ export class WebhookSecrets extends Construct {
     const problems = new PropsProblems('WebhookSecrets');
     problems.matches('stage', props.stage, /^[A-Za-z][A-Za-z0-9-]{0,30}$/, 'letters, digits or - (up to 31)');
     problems.matches('username', props.username, /^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, ., _ or - (1 to 64)');
+    if (props.pathTokenGeneration !== undefined) {
+      problems.integer('pathTokenGeneration', props.pathTokenGeneration, { min: 1, max: 1_000_000 });
+    }
     problems.throwIfAny();
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
 
@@ -91,6 +108,33 @@ export class WebhookSecrets extends Construct {
       secretObjectValue: {},
       removalPolicy,
     });
+    if (props.pathTokenGeneration !== undefined) {
+      const key = pathTokenSecretKey(props.pathTokenGeneration);
+      this.pathToken = new secretsmanager.Secret(this, 'PathToken', {
+        secretName: `hookguard/${props.stage}/path-token`,
+        description: 'Hookguard path token: webhooks are served at /webhooks/<token>/<provider> (docs/path-token.md)',
+        encryptionKey: this.encryptionKey,
+        generateSecretString: {
+          secretStringTemplate: '{}',
+          // A new generation is a new key: changing GenerateSecretString makes Secrets Manager generate a new value.
+          generateStringKey: key,
+          passwordLength: PATH_TOKEN_LENGTH,
+          // Alphanumeric only: the token is a URL path segment.
+          excludePunctuation: true,
+          includeSpace: false,
+        },
+        removalPolicy,
+      });
+      Validations.of(this.pathToken).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'Rotating the path token changes every webhook URL at once (no overlap is possible at the providers); it is rotated on purpose by raising pathToken.generation (docs/path-token.md).',
+      });
+      // CloudFormation resolves this when it creates or updates the resource holding it; "can be used in all
+      // resource properties" (AWS CloudFormation User Guide, "Get a secret or secret value from Secrets Manager").
+      this.pathTokenReference = SecretValue.secretsManager(this.pathToken.secretArn, { jsonField: key }).unsafeUnwrap();
+    }
+
     Validations.of(this.signingKeys).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
@@ -135,6 +179,15 @@ export class WebhookSecrets extends Construct {
   grantReadSigningKeys(grantee: iam.IGrantable): void {
     grantee.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.signingKeys.secretArn] }),
+    );
+    this.grantKeyViaSecretsManager(grantee, ['kms:Decrypt']);
+  }
+
+  /** Lets a function read the path token (the canary, the provider sync: they build webhook URLs). No-op without one. */
+  grantReadPathToken(grantee: iam.IGrantable): void {
+    if (this.pathToken === undefined) return;
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.pathToken.secretArn] }),
     );
     this.grantKeyViaSecretsManager(grantee, ['kms:Decrypt']);
   }

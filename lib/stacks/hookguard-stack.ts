@@ -37,6 +37,7 @@ export const STACK_OUTPUT_KEYS = [
   'ArchiveName',
   'CanaryQueueUrl',
   'EventBusDeadLetterQueueUrl',
+  'PathTokenSecretArn',
   'ProviderApiKeysSecretArn',
   'IpRangesFunctionName',
 ] as const;
@@ -104,7 +105,10 @@ export class HookguardStack extends Stack {
     } = this.hookguard);
 
     const outputs: Record<(typeof STACK_OUTPUT_KEYS)[number], { value: string; description: string }> = {
-      ApiUrl: { value: this.api.url, description: 'Base URL: providers post to <ApiUrl>webhooks/<provider>' },
+      ApiUrl: {
+        value: this.api.url,
+        description: 'Base URL: providers post to <ApiUrl>webhooks/<provider> (webhooks/<token>/<provider> with a path token)',
+      },
       RestApiId: { value: this.api.api.restApiId, description: 'REST API id' },
       StageName: { value: config.stage, description: 'API Gateway stage' },
       CredentialsSecretArn: { value: this.secrets.credentials.secretArn, description: 'Basic credential secret' },
@@ -116,6 +120,10 @@ export class HookguardStack extends Stack {
       CanaryQueueUrl: {
         value: this.events.canaryQueue?.queueUrl ?? 'none',
         description: 'Queue hookguard smoke reads canary events from',
+      },
+      PathTokenSecretArn: {
+        value: this.secrets.pathToken?.secretArn ?? 'none',
+        description: 'Path token secret (webhooks at <ApiUrl>webhooks/<token>/<provider>), or none (docs/path-token.md)',
       },
       EventBusDeadLetterQueueUrl: {
         value: this.events.deadLetterQueue.queueUrl,

@@ -8,6 +8,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { ProviderId } from '../../lambda/core/provider-ids';
 import type { RuntimeSettings } from '../../lambda/core/settings';
+import { pathTokenGeneration } from '../../lambda/core/webhook-path';
 import type { ManagementModule } from '../../lambda/management/types';
 import { PROVIDERS } from '../../lambda/providers';
 import type { ProviderModule } from '../../lambda/providers/types';
@@ -116,6 +117,22 @@ export async function readLocalSecrets(path: string): Promise<LocalSecrets> {
     }
     throw error;
   }
+}
+
+/**
+ * The local stage's path token (docs/path-token.md): null when the stage has none; the secrets file's when it has
+ * one.
+ *
+ * @throws {SecretsFileError} when the stage has a path token but the file holds none yet (the runtime generates it).
+ */
+export function localPathToken(stage: StageConfig, secrets: LocalSecrets, path: string): string | null {
+  if (pathTokenGeneration(stage.pathToken) === null) return null;
+  if (secrets.pathToken === undefined) {
+    throw new SecretsFileError(path, [
+      `holds no pathToken, which stage ${stage.stage} uses: start the local runtime once (npm start) to generate it`,
+    ]);
+  }
+  return secrets.pathToken;
 }
 
 /** The local runtime's base URL for a port. */

@@ -8,6 +8,7 @@ import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { parseBasicCredentialSecret } from '../../lambda/core/basic-auth';
 import type { BasicCredentialSecret } from '../../lambda/core/secret-formats';
+import { parsePathTokenSecret } from '../../lambda/core/webhook-path';
 
 /** The stack name of a stage, as the CDK app names it. */
 export function deployedStackName(stage: string): string {
@@ -42,6 +43,11 @@ export interface DeployedStack {
   readonly restApiId: string;
   readonly stageName: string;
   readonly credentialsSecretArn: string;
+  /**
+   * The path token secret (output `PathTokenSecretArn`); null when the stage has no path token (the output says
+   * `none`, or an older stack has no such output).
+   */
+  readonly pathTokenSecretArn: string | null;
 }
 
 const REQUIRED_OUTPUTS = ['ApiUrl', 'RestApiId', 'StageName', 'CredentialsSecretArn'] as const;
@@ -64,7 +70,26 @@ export async function describeDeployedStack(source: StackOutputsSource, stage: s
     restApiId: outputs.RestApiId as string,
     stageName: outputs.StageName as string,
     credentialsSecretArn: outputs.CredentialsSecretArn as string,
+    pathTokenSecretArn:
+      outputs.PathTokenSecretArn === undefined || outputs.PathTokenSecretArn === 'none'
+        ? null
+        : outputs.PathTokenSecretArn,
   };
+}
+
+/**
+ * The deployed stage's path token (docs/path-token.md), what `webhookPath` needs to build its URLs: null when the
+ * stack has none. The stack, not the configuration file, is the truth: a stage is served as it was deployed.
+ *
+ * @throws {DeployedStackError} when the secret holds no valid token (its value is never quoted).
+ */
+export async function deployedPathToken(secrets: SecretValueSource, stack: DeployedStack): Promise<string | null> {
+  if (stack.pathTokenSecretArn === null) return null;
+  const token = parsePathTokenSecret(await secrets.currentValue(stack.pathTokenSecretArn));
+  if (token === null) {
+    throw new DeployedStackError(`The path token secret of ${stack.stackName} does not hold {"token": "<24+ characters>"}`);
+  }
+  return token;
 }
 
 /**

@@ -14,7 +14,7 @@ import {
   randomAlphanumeric,
   writeSecretsFile,
 } from '../local/secrets-file';
-import { type CliDeps, type CliIo, defaultDeployedAws, loadStage, localBaseUrl, readLocalSecrets } from './cli-context';
+import { type CliDeps, type CliIo, defaultDeployedAws, loadStage, localBaseUrl, localPathToken, readLocalSecrets } from './cli-context';
 import { awsTarget, DEPLOYED_OPTIONS, DEPLOYED_OPTIONS_HELP } from './command-kit';
 import { describeDeployedStack } from './deployed-stack';
 
@@ -85,9 +85,10 @@ export async function runRotateCommand(argv: readonly string[], io: CliIo, deps:
   );
   io.out('New webhook URLs:');
   const base = localBaseUrl(options.port);
+  const pathToken = localPathToken(stage, secrets, options.secretsPath);
   const urls = (Object.keys(settings.providers) as ProviderId[]).map((provider) => {
     const auth = settings.providers[provider]?.auth ?? 'basic';
-    return { provider, auth, url: webhookUrl(base, provider, auth, credential) };
+    return { provider, auth, url: webhookUrl(base, provider, auth, credential, pathToken) };
   });
   for (const line of formatProviderUrls(urls)) io.out(line);
   return 0;

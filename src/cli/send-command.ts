@@ -5,7 +5,9 @@
  */
 
 import { basicAuthorizationHeader } from '../../lambda/core/basic-auth';
+import type { ProviderId } from '../../lambda/core/provider-ids';
 import type { BasicCredentialSecret } from '../../lambda/core/secret-formats';
+import { matchWebhookPath, pathTokenGeneration, webhookPath } from '../../lambda/core/webhook-path';
 import {
   COMMON_OPTIONS,
   COMMON_OPTIONS_HELP,
@@ -17,7 +19,7 @@ import type { LocalSecrets } from '../local/secrets-file';
 import { parseCredential } from '../local/secrets-file';
 import { simulatorOf } from '../simulate';
 import { SES_SIMULATOR_PRIVATE_KEY_PEM } from '../simulate/amazon-ses-test-keys';
-import { type CliDeps, type CliIo, loadStage, localBaseUrl, readLocalSecrets } from './cli-context';
+import { type CliDeps, type CliIo, loadStage, localBaseUrl, localPathToken, readLocalSecrets } from './cli-context';
 import { assertProviderId, assertSimulationKey } from './provider-args';
 import { buildSimulatedRequest, type PayloadOptions, selectSimulatedEvent } from './simulated-requests';
 
@@ -57,14 +59,22 @@ const SEND_OPTIONS = {
 } as const;
 
 /**
- * Where to post: `--url` as given when it already ends with the provider's path, else that path under it; the
- * local runtime when no URL is given. Credentials in the URL are taken out (fetch refuses them) and returned.
+ * Where to post: `--url` as given when it already ends with the provider's webhook path (`/webhooks/<provider>` or
+ * `/webhooks/<token>/<provider>`: paste the URL `urls --deployed` prints for a stage with a path token), else
+ * `/webhooks/<provider>` under it; the local runtime's URL for the provider when no URL is given (`localPathToken`:
+ * the local stage's token). Credentials in the URL are taken out (fetch refuses them) and returned, with the path
+ * token the URL carries (Mandrill signs the URL, token included).
  */
 export function targetOf(
   url: string | undefined,
-  provider: string,
+  provider: ProviderId,
   localBase: string,
-): { readonly url: string; readonly credential: BasicCredentialSecret | null } {
+  localPathToken: string | null = null,
+): {
+  readonly url: string;
+  readonly credential: BasicCredentialSecret | null;
+  readonly pathToken: string | null;
+} {
   let parsed: URL;
   try {
     parsed = new URL(url ?? localBase);
@@ -80,11 +90,12 @@ export function targetOf(
       : { username: decodeURIComponent(parsed.username), password: decodeURIComponent(parsed.password) };
   parsed.username = '';
   parsed.password = '';
-  const path = `webhooks/${provider}`;
-  if (!parsed.pathname.endsWith(`/${path}`)) {
+  const given = matchWebhookPath(parsed.pathname);
+  if (given?.provider !== provider) {
+    const path = webhookPath(provider, url === undefined ? localPathToken : null).slice(1);
     parsed.pathname = `${parsed.pathname.endsWith('/') ? parsed.pathname : `${parsed.pathname}/`}${path}`;
   }
-  return { url: parsed.toString(), credential };
+  return { url: parsed.toString(), credential, pathToken: matchWebhookPath(parsed.pathname)?.pathToken ?? null };
 }
 
 /** The most requests `--count` sends per event: enough for load checks, small enough to stop a typo flooding a stage. */
@@ -166,13 +177,21 @@ export async function runSendCommand(argv: readonly string[], io: CliIo, deps: C
     ? simulator.events
     : [selectSimulatedEvent(module, simulator, eventType as string, providerSettings, now())];
 
-  const target = targetOf(values.url, providerId, localBaseUrl(options.port));
   const auth = providerSettings?.auth ?? 'basic';
   let secrets: LocalSecrets | undefined;
   const localSecrets = async () => {
     secrets ??= await readLocalSecrets(options.secretsPath);
     return secrets;
   };
+  // Locally the stage's path token comes from the secrets file; a --url carries its own.
+  const target = targetOf(
+    values.url,
+    providerId,
+    localBaseUrl(options.port),
+    values.url === undefined && pathTokenGeneration(stage.pathToken) !== null
+      ? localPathToken(stage, await localSecrets(), options.secretsPath)
+      : null,
+  );
 
   let credential: BasicCredentialSecret | null =
     values.user !== undefined && values.password !== undefined
@@ -211,7 +230,11 @@ export async function runSendCommand(argv: readonly string[], io: CliIo, deps: C
       simulator,
       eventName,
       providerSettings,
-      { ...(signingKey === undefined ? {} : { signingKey }), ...(credential ? { credential } : {}) },
+      {
+        ...(signingKey === undefined ? {} : { signingKey }),
+        ...(credential ? { credential } : {}),
+        pathToken: target.pathToken,
+      },
       now(),
       undefined,
       payload,

@@ -70,6 +70,8 @@ export interface SigningMaterial {
   readonly signingKey?: string;
   /** The credential whose URL Mandrill signs (the one `send` authenticates with). */
   readonly credential?: BasicCredentialSecret;
+  /** The path token of the URL posted to: Mandrill signs the URL with it (`withPathToken`). @default null */
+  readonly pathToken?: string | null;
 }
 
 /**
@@ -90,7 +92,11 @@ export async function buildSimulatedRequest(
   if (settings?.signedUrl !== undefined) {
     const credential = material.credential;
     const accepted = credential ? [{ version: 'send', stage: 'AWSCURRENT' as const, ...credential }] : [];
-    [signedUrl] = await signedUrlsFor({ acceptedCredentials: async () => accepted }, settings.signedUrl);
+    [signedUrl] = await signedUrlsFor(
+      { acceptedCredentials: async () => accepted },
+      settings.signedUrl,
+      material.pathToken,
+    );
   }
   return simulator.simulate({
     ...payload,

@@ -18,6 +18,7 @@ import { CANARY_SOURCE } from '../../lambda/core/canary';
 import { WWW_AUTHENTICATE } from '../../lambda/core/http';
 import { type ProviderId, URL_CHECK_METHODS } from '../../lambda/core/provider-ids';
 import type { ProviderSettings } from '../../lambda/core/settings';
+import { webhookPath } from '../../lambda/core/webhook-path';
 import type { ProviderModule } from '../../lambda/providers/types';
 import { placeholderFindings } from '../../lib/ops/placeholders';
 import { COMMON_OPTIONS, COMMON_OPTIONS_HELP, parseCommandLine, resolveCommonOptions } from '../local/options';
@@ -25,7 +26,15 @@ import { parseCredential } from '../local/secrets-file';
 import { SES_SIMULATOR_PRIVATE_KEY_PEM } from '../simulate/amazon-ses-test-keys';
 import { SIMULATORS } from '../simulate';
 import { buildCanaryRequest, type CanaryRequest, canaryEventKey } from '../smoke/canary-request';
-import { type CliDeps, type CliIo, defaultDeployedAws, loadStage, localBaseUrl, readLocalSecrets } from './cli-context';
+import {
+  type CliDeps,
+  type CliIo,
+  defaultDeployedAws,
+  loadStage,
+  localBaseUrl,
+  localPathToken,
+  readLocalSecrets,
+} from './cli-context';
 import {
   type AwsTarget,
   awsClientConfig,
@@ -37,7 +46,12 @@ import {
   printJson,
   styleFor,
 } from './command-kit';
-import { currentDeployedCredential, DeployedStackError, describeDeployedStack } from './deployed-stack';
+import {
+  currentDeployedCredential,
+  DeployedStackError,
+  deployedPathToken,
+  describeDeployedStack,
+} from './deployed-stack';
 
 /** `hookguard smoke --help`. */
 export const SMOKE_USAGE = [
@@ -100,6 +114,8 @@ interface SmokeTarget {
   readonly mode: 'local' | 'deployed';
   /** Base URL without a trailing slash. */
   readonly baseUrl: string;
+  /** The stage's path token (docs/path-token.md): webhooks at `/webhooks/<token>/<provider>`; null without one. */
+  readonly pathToken: string | null;
   readonly credential: { readonly username: string; readonly password: string };
   signingKey(provider: ProviderId, module: ProviderModule): KeyLookup;
   readonly sink: CanarySink;
@@ -133,6 +149,7 @@ export async function runSmokeCommand(argv: readonly string[], io: CliIo, deps: 
     const stack = await describeDeployedStack(deployed.stackOutputs, stage.stage);
     const outputs = await deployed.stackOutputs.outputs(stack.stackName);
     const credential = await currentDeployedCredential(deployed.secretValues, stack);
+    const pathToken = await deployedPathToken(deployed.secretValues, stack);
     let signingKeys: Record<string, unknown> = {};
     let keysProblem: string | undefined;
     try {
@@ -157,6 +174,7 @@ export async function runSmokeCommand(argv: readonly string[], io: CliIo, deps: 
     target = {
       mode: 'deployed',
       baseUrl: stack.apiUrl.replace(/\/+$/, ''),
+      pathToken,
       credential,
       sink:
         queueUrl === undefined || queueUrl === 'none'
@@ -184,6 +202,7 @@ export async function runSmokeCommand(argv: readonly string[], io: CliIo, deps: 
     target = {
       mode: 'local',
       baseUrl: localBaseUrl(options.port),
+      pathToken: localPathToken(stage, secrets, options.secretsPath),
       credential,
       sink: new EventsFileCanarySink(values.events ?? join(options.dataDir, 'events.jsonl')),
       signingKey(provider) {
@@ -269,7 +288,7 @@ async function checkProvider(check: ProviderCheck, results: SmokeResult[]): Prom
       add(name, 'fail', `request failed (${cause ?? (error as Error).message})${target.mode === 'local' ? ': is npm start running?' : ''}`);
     }
   };
-  const path = `/webhooks/${provider}`;
+  const path = webhookPath(provider, target.pathToken);
   const contentType = module.contentTypes[0] ?? 'application/json';
   const authorization = basicAuthorizationHeader(target.credential);
   const basicRoute = settings.auth !== 'signature';
@@ -321,6 +340,19 @@ async function checkProvider(check: ProviderCheck, results: SmokeResult[]): Prom
       ? ['pass', '404 JSON']
       : ['fail', `expected 404 not_found, got ${describe(answer)}`];
   });
+  if (target.pathToken !== null) {
+    // The guessable path must stop at the gateway (docs/path-token.md): 404, with the credential the providers use.
+    await attempt('tokenless-path', async () => {
+      const answer = await send(check, webhookPath(provider), {
+        method: 'POST',
+        headers: { 'content-type': contentType, authorization },
+        body: '[',
+      });
+      return answer.status === 404 && answer.code === 'not_found'
+        ? ['pass', `404 JSON at ${webhookPath(provider)}`]
+        : ['fail', `expected 404 not_found at ${webhookPath(provider)} (the stage has a path token), got ${describe(answer)}`];
+    });
+  }
   const urlCheck = URL_CHECK_METHODS[provider];
   if (urlCheck !== undefined) {
     await attempt('url-check', async () => {
@@ -401,6 +433,7 @@ function canaryInput(check: ProviderCheck) {
     simulator: check.simulator,
     settings: check.settings,
     credential: check.target.credential,
+    pathToken: check.target.pathToken,
     now: check.now(),
     runId: check.runId,
   };

@@ -19,6 +19,7 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { readSecretRotationInfo } from '../../lambda/adapters/secret-rotation-info';
 import { credentialRotationState } from '../../lambda/core/credential-watch';
 import type { ProviderId } from '../../lambda/core/provider-ids';
+import { pathTokenGeneration, WEBHOOKS_PREFIX } from '../../lambda/core/webhook-path';
 import { chooseCanaryProvider } from '../../lib/config/canary-provider';
 import type { StageConfig } from '../../lib/config/types';
 import { COMMON_OPTIONS, COMMON_OPTIONS_HELP, parseCommandLine, resolveCommonOptions } from '../local/options';
@@ -76,6 +77,11 @@ export interface StatusReport {
   readonly stage: string;
   readonly source: 'deployed' | 'local';
   readonly generatedAt: string;
+  /**
+   * Where providers post: `/webhooks/<token>/<provider>` with a path token (docs/path-token.md; the token itself is
+   * never shown: `hookguard urls` prints the URLs), else `/webhooks/<provider>`.
+   */
+  readonly webhookPath?: string;
   readonly providers: readonly ProviderStatus[];
   /** Alarms of the stage in ALARM; null where there are none to ask (the local runtime). */
   readonly alarmsInAlarm: ReadonlyArray<{ readonly name: string; readonly since: string | null; readonly reason: string }> | null;
@@ -356,6 +362,8 @@ export async function deployedStatus(
       stage: stage.stage,
       source: 'deployed',
       generatedAt: now.toISOString(),
+      // The stack, not the configuration file, says how the stage is served.
+      webhookPath: pathShown(outputs.PathTokenSecretArn !== undefined && outputs.PathTokenSecretArn !== 'none'),
       providers: providers.map((provider) => {
         const entry = byProvider.get(provider) ?? { lastAccepted: null, last24h: {}, refused: 0, previous: 0 };
         return {
@@ -399,6 +407,11 @@ function canarySetting(stage: StageConfig): Omit<StatusReport['canary'], 'lastSu
     : { enabled: false, provider: null, problem: choice.problem };
 }
 
+/** The webhook path shown by `status`, with the token as a placeholder. */
+function pathShown(hasPathToken: boolean): string {
+  return hasPathToken ? `${WEBHOOKS_PREFIX}/<token>/<provider>` : `${WEBHOOKS_PREFIX}/<provider>`;
+}
+
 /** The local runtime is not answering on its port. */
 export class LocalRuntimeUnavailableError extends Error {
   constructor(url: string, options?: ErrorOptions) {
@@ -425,6 +438,7 @@ export async function localStatus(stage: StageConfig, port: number, deps: CliDep
     stage: stage.stage,
     source: 'local',
     generatedAt: now.toISOString(),
+    webhookPath: pathShown(pathTokenGeneration(stage.pathToken) !== null),
     providers: (Object.keys(stage.providers) as ProviderId[]).map((provider) => ({
       provider,
       lastAcceptedAt: health.providers[provider]?.lastAcceptedAt ?? null,
@@ -449,6 +463,10 @@ export function formatStatus(report: StatusReport, style = styleFor({ env: {} })
   else {
     lines.push(style.red(`Alarms in ALARM: ${report.alarmsInAlarm.length}`));
     for (const alarm of report.alarmsInAlarm) lines.push(`  ${style.red(alarm.name)} since ${alarm.since ?? '?'}: ${alarm.reason}`);
+  }
+  if (report.webhookPath !== undefined) {
+    const note = report.webhookPath.includes('<token>') ? ' (path token on; npx hookguard urls prints the URLs)' : '';
+    lines.push(`Webhook path: ${report.webhookPath}${note}`);
   }
   lines.push('Providers (last 24 h):');
   const width = Math.max(...report.providers.map((entry) => entry.provider.length), 8);

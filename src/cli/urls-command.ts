@@ -10,9 +10,17 @@ import { COMMON_OPTIONS, COMMON_OPTIONS_HELP, parseCommandLine, resolveCommonOpt
 import { PROVIDER_SETUP_HINTS } from '../local/provider-setup';
 import { parseCredential } from '../local/secrets-file';
 import { needsSigningKey } from '../local/signing-keys';
-import { type CliDeps, type CliIo, defaultDeployedAws, loadStage, localBaseUrl, readLocalSecrets } from './cli-context';
+import {
+  type CliDeps,
+  type CliIo,
+  defaultDeployedAws,
+  loadStage,
+  localBaseUrl,
+  localPathToken,
+  readLocalSecrets,
+} from './cli-context';
 import { awsTarget, DEPLOYED_OPTIONS, DEPLOYED_OPTIONS_HELP, JSON_OPTION, JSON_OPTION_HELP, printJson } from './command-kit';
-import { currentDeployedCredential, describeDeployedStack } from './deployed-stack';
+import { currentDeployedCredential, deployedPathToken, describeDeployedStack } from './deployed-stack';
 import { allowedSourcesOf, formatAllowedSources } from './allowed-sources';
 import { assertProviderId } from './provider-args';
 import { manualReasonText, providerManagement } from './provider-management';
@@ -23,7 +31,8 @@ export const URLS_USAGE = [
   '',
   'Prints the webhook URL of every enabled provider (credentials included: treat them as secrets) and what to set',
   'at the provider. Locally from the secrets file; with --deployed from stack Hookguard-<stage> with your AWS',
-  'credentials (cloudformation:DescribeStacks, secretsmanager:GetSecretValue on the credential secret).',
+  'credentials (cloudformation:DescribeStacks, secretsmanager:GetSecretValue on the credential secret, and on the',
+  'path token secret when the stage has one: docs/path-token.md).',
   '',
   'Options:',
   '  --provider <id>     only this provider (repeatable)',
@@ -75,10 +84,11 @@ export async function runUrlsCommand(argv: readonly string[], io: CliIo, deps: C
     const aws = (deps.aws ?? defaultDeployedAws)(target);
     const stack = await describeDeployedStack(aws.stackOutputs, stage.stage);
     const credential = await currentDeployedCredential(aws.secretValues, stack);
+    const pathToken = await deployedPathToken(aws.secretValues, stack);
     heading(`Stack ${stack.stackName} (${stack.apiUrl}):`);
     urls = enabled.map((provider) => {
       const auth = settings.providers[provider]?.auth ?? 'basic';
-      return { provider, auth, url: webhookUrl(stack.apiUrl, provider, auth, credential) };
+      return { provider, auth, url: webhookUrl(stack.apiUrl, provider, auth, credential, pathToken) };
     });
     if (values.changed) {
       printChanged(io, values.json === true, urls, providerManagement(stage, deps.managementModules), stack.stackName);
@@ -87,6 +97,7 @@ export async function runUrlsCommand(argv: readonly string[], io: CliIo, deps: C
   } else {
     const secrets = await readLocalSecrets(options.secretsPath);
     const credential = parseCredential(secrets.basicAuth.current);
+    const pathToken = localPathToken(stage, secrets, options.secretsPath);
     const base = localBaseUrl(options.port);
     heading(`Local runtime (stage ${stage.stage}, ${base}):`);
     urls = enabled.map((provider) => {
@@ -96,7 +107,7 @@ export async function runUrlsCommand(argv: readonly string[], io: CliIo, deps: C
       return {
         provider,
         auth,
-        url: webhookUrl(base, provider, auth, credential),
+        url: webhookUrl(base, provider, auth, credential, pathToken),
         ...(keyed ? { hasSigningKey: (secrets.providers[provider]?.signingKeys.length ?? 0) > 0 } : {}),
       };
     });

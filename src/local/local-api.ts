@@ -20,8 +20,9 @@ import {
   UNKNOWN_PROVIDER,
 } from '../../lambda/core/metrics';
 import type { WebhookOutcome, WebhookProcessor } from '../../lambda/core/pipeline';
-import { isProviderId, type ProviderId, URL_CHECK_METHODS } from '../../lambda/core/provider-ids';
+import { type ProviderId, URL_CHECK_METHODS } from '../../lambda/core/provider-ids';
 import type { AuthMode, RuntimeSettings } from '../../lambda/core/settings';
+import { routeOfWebhookPath } from '../../lambda/core/webhook-path';
 import type { Logger } from '../../lambda/ports';
 import type { WebhookRequest } from '../../lambda/providers/types';
 
@@ -36,25 +37,25 @@ export type ApiRoute =
   | { readonly kind: 'webhook'; readonly provider: ProviderId; readonly auth: AuthMode };
 
 /**
- * `/webhooks/<provider>` with at most one trailing slash. API Gateway REST routes `/x/` to the resource `/x` (its
- * resource paths cannot even end in a slash): reported by AWS's own teams in aws/chalice#65 ("trailing slashes work
- * without explicitly declaring them") and aws-powertools/powertools-lambda-python#1552 (REST "/hello" and
- * "/hello/" both reach the Lambda), which is why Powertools' REST resolver ignores a trailing slash (PR #1609). The
- * Lambda path matcher (`lambda/core/api-gateway-request.ts`) and the authorizer accept the same paths.
- */
-const WEBHOOK_PATH = /^\/webhooks\/([^/]+)\/?$/;
-
-/**
- * Matches a request as the deployed API does: `POST /webhooks/<provider>` for each enabled provider, the vendor's URL
+ * Matches a request as the deployed API does: `POST /webhooks/<provider>` (`/webhooks/<token>/<provider>` when the
+ * stage has a path token: `routeOfWebhookPath`, the one rule both share) for each enabled provider, the vendor's URL
  * check (Mandrill HEAD, Unisender Go GET) without auth, 405 with `Allow` for any other method on those paths, and 404
- * for every other path (paths are case-sensitive; the query string plays no part).
+ * for every other path, the guessable tokenless paths and wrong tokens included (paths are case-sensitive; the query
+ * string plays no part). At most one trailing slash: API Gateway REST routes `/x/` to the resource `/x`
+ * (aws/chalice#65; aws-powertools/powertools-lambda-python#1552 and its PR #1609).
  *
  * @example
  * resolveApiRoute('GET', '/webhooks/sendgrid', settings); // { kind: 'method-not-allowed', provider: 'sendgrid', allow: ['POST'] }
+ * resolveApiRoute('POST', '/webhooks/sendgrid', settings, token); // { kind: 'not-found' }
  */
-export function resolveApiRoute(method: string, pathname: string, settings: RuntimeSettings): ApiRoute {
-  const id = WEBHOOK_PATH.exec(pathname)?.[1];
-  if (id === undefined || !isProviderId(id)) return { kind: 'not-found' };
+export function resolveApiRoute(
+  method: string,
+  pathname: string,
+  settings: RuntimeSettings,
+  pathToken: string | null = null,
+): ApiRoute {
+  const id = routeOfWebhookPath(pathname, pathToken, { rooted: true });
+  if (id === null) return { kind: 'not-found' };
   const providerSettings = settings.providers[id];
   if (!providerSettings) return { kind: 'not-found' };
   const urlCheck = URL_CHECK_METHODS[id];
@@ -99,6 +100,18 @@ export interface LocalApiOptions {
   readonly metrics?: HookguardMetrics;
   /** @default API_GATEWAY_MAX_BODY_BYTES */
   readonly maxBodyBytes?: number;
+  /**
+   * The stage's path token, read per request (the secrets file may change): webhooks are then only at
+   * `/webhooks/<token>/<provider>`. Resolving to null while the stage has the token on serves no webhook path at all
+   * (fail closed: 404), never the guessable ones.
+   * @default - no path token: `/webhooks/<provider>`
+   */
+  readonly pathToken?: () => Promise<string | null>;
+}
+
+/** The request line's path with the stage's token masked: the console and reports never show it. */
+function reportedPath(pathname: string, pathToken: string | null): string {
+  return pathToken === null ? pathname : pathname.split(`/${pathToken}/`).join('/<token>/');
 }
 
 function gatewayResponse(
@@ -182,11 +195,22 @@ export function createLocalApiHandler(options: LocalApiOptions) {
   return async function handleLocalApiRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const method = request.method ?? 'GET';
     const pathname = (request.url ?? '/').split('?', 1)[0] ?? '/';
-    const route = resolveApiRoute(method, pathname, options.settings);
+    let pathToken: string | null = null;
+    let route: ApiRoute;
+    if (options.pathToken === undefined) {
+      route = resolveApiRoute(method, pathname, options.settings);
+    } else {
+      try {
+        pathToken = await options.pathToken();
+      } catch {
+        pathToken = null;
+      }
+      route = pathToken === null ? { kind: 'not-found' } : resolveApiRoute(method, pathname, options.settings, pathToken);
+    }
     const report = (statusCode: number, extra: Partial<RequestReport> = {}) =>
       options.report?.({
         method,
-        path: pathname,
+        path: reportedPath(pathname, pathToken),
         statusCode,
         ...('provider' in route ? { provider: route.provider } : {}),
         ...extra,
@@ -272,6 +296,8 @@ export function createLocalApiHandler(options: LocalApiOptions) {
         headers: collectHeaders(request.rawHeaders),
         body,
         receivedAt: options.now(),
+        // As the Lambda reads it from the resource: Mandrill signs the URL, token included.
+        ...(pathToken === null ? {} : { pathToken }),
       };
       const { response: answer, outcome } = await options.process(webhookRequest);
       recordWebhookOutcome(metrics, outcome);

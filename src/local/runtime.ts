@@ -15,6 +15,7 @@ import type { PublishingOptions } from '../../lambda/core/dedupe-publish';
 import { createWebhookProcessor } from '../../lambda/core/pipeline';
 import type { ProviderId } from '../../lambda/core/provider-ids';
 import type { RuntimeSettings } from '../../lambda/core/settings';
+import { pathTokenGeneration } from '../../lambda/core/webhook-path';
 import type { HttpsGetter, Logger } from '../../lambda/ports';
 import { silentLogger } from '../../lambda/ports';
 import { PROVIDERS } from '../../lambda/providers';
@@ -127,6 +128,8 @@ export interface LocalRuntime {
   readonly secretsCreated: boolean;
   /** Providers that got a freshly generated signing key at this start. */
   readonly generatedKeysFor: readonly ProviderId[];
+  /** A path token was generated at this start: every webhook URL changed. */
+  readonly generatedPathToken: boolean;
   /** Each enabled provider's webhook URL (with the current credentials) and key status. */
   providerUrls(): Promise<ProviderUrl[]>;
   /** The request, event and authorizer counters (the same metrics the Lambdas write), for `/healthz` and `status`. */
@@ -196,9 +199,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const lock = await lockDataDir(dataDir);
     cleanups.push(() => lock.release());
 
+    const usesPathToken = pathTokenGeneration(stage.pathToken) !== null;
     const bootstrap = await ensureSecretsFile(secretsPath, {
       username: stage.auth.username,
       providers: enabledModules,
+      pathToken: usesPathToken,
     });
     const store = new LocalSecretsStore({ path: secretsPath, logger });
     await store.load();
@@ -259,8 +264,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     // The one set of counters: the handler records into it as the Lambdas do; GET /healthz and `status` read it.
     const metrics = new InMemoryMetrics(now);
     const inFlight = new Set<Promise<void>>();
+    // The stage's path token, from the secrets file as it is now (docs/path-token.md); null when the stage has none.
+    const pathToken = async (): Promise<string | null> =>
+      usesPathToken ? ((await store.secrets()).pathToken ?? null) : null;
     const handler = createLocalApiHandler({
       settings,
+      ...(usesPathToken ? { pathToken } : {}),
       metrics,
       authenticate: (header, provider) => authenticator.authenticate(header, provider),
       process: processWebhook,
@@ -299,16 +308,18 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       secretsCreated: bootstrap.created,
       metrics,
       generatedKeysFor: bootstrap.generatedKeysFor,
+      generatedPathToken: bootstrap.generatedPathToken,
       routes: routes.map((route) => ({ name: route.name, destination: route.destination.description })),
       async providerUrls() {
         const secrets = await store.secrets();
         const credential = parseCredential(secrets.basicAuth.current);
+        const token = usesPathToken ? (secrets.pathToken ?? null) : null;
         return enabledModules.map((module) => {
           const auth = settings.providers[module.id]?.auth ?? 'basic';
           return {
             provider: module.id,
             auth,
-            url: webhookUrl(url, module.id, auth, credential),
+            url: webhookUrl(url, module.id, auth, credential, token),
             ...(needsSigningKey(module)
               ? { hasSigningKey: (secrets.providers[module.id]?.signingKeys.length ?? 0) > 0 }
               : {}),

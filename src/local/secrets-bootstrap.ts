@@ -1,10 +1,11 @@
 /**
- * First start: creates the local secrets file with a random Basic credential and a signing key for every enabled
- * provider that signs; later starts add a key for a newly enabled provider that has none (never touching keys that
- * exist).
+ * First start: creates the local secrets file with a random Basic credential, a signing key for every enabled
+ * provider that signs and, when the stage has `pathToken` on, a path token; later starts add a key for a newly
+ * enabled provider that has none and a path token when it was turned on (never touching keys or a token that exist).
  */
 import { stat } from 'node:fs/promises';
 import type { ProviderId } from '../../lambda/core/provider-ids';
+import { PATH_TOKEN_LENGTH } from '../../lambda/core/webhook-path';
 import type { ProviderModule } from '../../lambda/providers/types';
 import {
   createSecretsFile,
@@ -25,6 +26,8 @@ export interface SecretsBootstrapResult {
   readonly created: boolean;
   /** Providers that got a freshly generated signing key. */
   readonly generatedKeysFor: readonly ProviderId[];
+  /** A path token was generated (every webhook URL changed). */
+  readonly generatedPathToken: boolean;
 }
 
 /** Options of {@link ensureSecretsFile}. */
@@ -33,6 +36,11 @@ export interface SecretsBootstrapOptions {
   readonly username: string;
   /** The enabled providers' modules. */
   readonly providers: readonly ProviderModule[];
+  /**
+   * The stage has a path token: generate one when the file has none (an existing one is kept).
+   * @default false
+   */
+  readonly pathToken?: boolean;
 }
 
 function generateKeys(
@@ -71,6 +79,7 @@ export async function ensureSecretsFile(
         previous: [],
       },
       providers: keys,
+      ...(options.pathToken ? { pathToken: randomAlphanumeric(PATH_TOKEN_LENGTH) } : {}),
     };
   };
   const exists = await stat(path).then(
@@ -81,13 +90,25 @@ export async function ensureSecretsFile(
     const initial = fresh();
     // Exclusive create: if another process created it meanwhile, that file wins and is read below.
     if (await createSecretsFile(path, initial)) {
-      return { secrets: initial, created: true, generatedKeysFor: Object.keys(initial.providers) as ProviderId[] };
+      return {
+        secrets: initial,
+        created: true,
+        generatedKeysFor: Object.keys(initial.providers) as ProviderId[],
+        generatedPathToken: initial.pathToken !== undefined,
+      };
     }
   }
   const existing = await readSecretsFile(path);
   const { keys, generated } = generateKeys(options.providers, existing.providers);
-  if (generated.length === 0) return { secrets: existing, created: false, generatedKeysFor: [] };
-  const updated: LocalSecrets = { ...existing, providers: keys };
+  const newToken = options.pathToken === true && existing.pathToken === undefined;
+  if (generated.length === 0 && !newToken) {
+    return { secrets: existing, created: false, generatedKeysFor: [], generatedPathToken: false };
+  }
+  const updated: LocalSecrets = {
+    ...existing,
+    providers: keys,
+    ...(newToken ? { pathToken: randomAlphanumeric(PATH_TOKEN_LENGTH) } : {}),
+  };
   await writeSecretsFile(path, updated);
-  return { secrets: updated, created: false, generatedKeysFor: generated };
+  return { secrets: updated, created: false, generatedKeysFor: generated, generatedPathToken: newToken };
 }

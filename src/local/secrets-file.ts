@@ -5,7 +5,8 @@
  * ```json
  * {
  *   "basicAuth": { "current": "user:pass", "previous": ["user:oldpass"] },
- *   "providers": { "sendgrid": { "signingKeys": ["MFkw..."], "simulationKey": "-----BEGIN PRIVATE KEY-----..." } }
+ *   "providers": { "sendgrid": { "signingKeys": ["MFkw..."], "simulationKey": "-----BEGIN PRIVATE KEY-----..." } },
+ *   "pathToken": "Q7rT2vX9zB4nM6kP1sD8fG3hJ5lW0cY2eA4iU6oR"
  * }
  * ```
  *
@@ -17,6 +18,7 @@ import { dirname } from 'node:path';
 import { parseBasicCredentialSecret } from '../../lambda/core/basic-auth';
 import { isProviderId, type ProviderId } from '../../lambda/core/provider-ids';
 import type { BasicCredentialSecret } from '../../lambda/core/secret-formats';
+import { isPathToken } from '../../lambda/core/webhook-path';
 
 /** One provider's keys in the secrets file. */
 export interface LocalProviderSecrets {
@@ -35,6 +37,11 @@ export interface LocalSecrets {
     readonly previous: readonly string[];
   };
   readonly providers: Readonly<Partial<Record<ProviderId, LocalProviderSecrets>>>;
+  /**
+   * The stage's path token (`webhook-path.ts`), generated on the first start of a stage with `pathToken` on; used only
+   * while the stage has it on. Webhooks are then at `/webhooks/<pathToken>/<provider>`.
+   */
+  readonly pathToken?: string;
 }
 
 /** The secrets file is missing, unreadable or malformed; the message names the file and every problem. */
@@ -91,8 +98,8 @@ export function parseLocalSecrets(value: unknown, path: string): LocalSecrets {
   const problems: string[] = [];
   if (!isRecord(value)) throw new SecretsFileError(path, ['must hold a JSON object']);
   for (const key of Object.keys(value)) {
-    if (key !== 'basicAuth' && key !== 'providers')
-      problems.push(`${key}: unknown field (expected basicAuth, providers)`);
+    if (key !== 'basicAuth' && key !== 'providers' && key !== 'pathToken')
+      problems.push(`${key}: unknown field (expected basicAuth, providers, pathToken)`);
   }
 
   const basicAuth = value.basicAuth;
@@ -157,8 +164,15 @@ export function parseLocalSecrets(value: unknown, path: string): LocalSecrets {
       };
     }
   }
+  if (value.pathToken !== undefined && !isPathToken(value.pathToken)) {
+    problems.push('pathToken: must be 24 to 128 letters, digits, - or _ (remove it to have a new one generated)');
+  }
   if (problems.length > 0) throw new SecretsFileError(path, problems);
-  return { basicAuth: { current, previous }, providers };
+  return {
+    basicAuth: { current, previous },
+    providers,
+    ...(value.pathToken === undefined ? {} : { pathToken: value.pathToken as string }),
+  };
 }
 
 /** Reads and validates the secrets file. */

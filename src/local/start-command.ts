@@ -90,6 +90,9 @@ async function printBanner(runtime: LocalRuntime, io: CommandIo): Promise<void> 
   if (runtime.generatedKeysFor.length > 0) {
     lines.push(`  generated signing keys for: ${runtime.generatedKeysFor.join(', ')}`);
   }
+  if (runtime.generatedPathToken) {
+    lines.push('  generated a path token: webhooks are at /webhooks/<token>/<provider> (docs/path-token.md)');
+  }
   const urls = await runtime.providerUrls();
   lines.push('', 'Webhook URLs (credentials included: treat them as secrets):');
   lines.push(...formatProviderUrls(urls));

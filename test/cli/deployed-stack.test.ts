@@ -13,6 +13,7 @@ import 'aws-sdk-client-mock-jest';
 import {
   CloudFormationStackOutputs,
   currentDeployedCredential,
+  deployedPathToken,
   DeployedStackError,
   describeDeployedStack,
   SecretsManagerSecretValues,
@@ -125,7 +126,56 @@ describe('describeDeployedStack', () => {
       restApiId: 'r',
       stageName: 'prod',
       credentialsSecretArn: 'arn:c',
+      pathTokenSecretArn: null,
     });
+  });
+
+  it('reads the path token secret, and none from an older stack or the output "none"', async () => {
+    const outputs = { ApiUrl: 'https://x/', RestApiId: 'r', StageName: 'prod', CredentialsSecretArn: 'arn:c' };
+    const withToken = await describeDeployedStack({ outputs: async () => ({ ...outputs, PathTokenSecretArn: 'arn:t' }) }, 'prod');
+    const off = await describeDeployedStack({ outputs: async () => ({ ...outputs, PathTokenSecretArn: 'none' }) }, 'prod');
+    expect(withToken.pathTokenSecretArn).toBe('arn:t');
+    expect(off.pathTokenSecretArn).toBeNull();
+  });
+});
+
+describe('deployedPathToken', () => {
+  const stack = {
+    stackName: 'Hookguard-prod',
+    apiUrl: 'https://x/',
+    restApiId: 'r',
+    stageName: 'prod',
+    credentialsSecretArn: 'arn:c',
+    pathTokenSecretArn: 'arn:t',
+  };
+  const TOKEN = 'Q7rT2vX9zB4nM6kP1sD8fG3hJ5lW0cY2eA4iU6oR';
+
+  it('reads the token from the secret the stack names', async () => {
+    const asked: string[] = [];
+    const token = await deployedPathToken(
+      { currentValue: async (id) => (asked.push(id), JSON.stringify({ token: TOKEN })) },
+      stack,
+    );
+    expect(token).toBe(TOKEN);
+    expect(asked).toEqual(['arn:t']);
+  });
+
+  it('is null without reading anything when the stack has none', async () => {
+    const token = await deployedPathToken(
+      {
+        currentValue: async () => {
+          throw new Error('not read');
+        },
+      },
+      { ...stack, pathTokenSecretArn: null },
+    );
+    expect(token).toBeNull();
+  });
+
+  it('refuses a malformed secret without quoting it', async () => {
+    const failure = deployedPathToken({ currentValue: async () => '{"token":"short-secret"}' }, stack);
+    await expect(failure).rejects.toThrow(/does not hold/);
+    await expect(failure).rejects.not.toThrow(/short-secret/);
   });
 });
 
@@ -136,6 +186,7 @@ describe('currentDeployedCredential', () => {
     restApiId: 'r',
     stageName: 'prod',
     credentialsSecretArn: 'arn:c',
+    pathTokenSecretArn: null,
   };
 
   it.each([

@@ -241,6 +241,22 @@ describe('targetOf', () => {
       { username: 'a@b', password: 'p:ss' },
     ],
   ])('posts for --url %s to %s', (url, expected, credential) => {
-    expect(targetOf(url, 'sendgrid', 'http://127.0.0.1:3000')).toEqual({ url: expected, credential });
+    expect(targetOf(url, 'sendgrid', 'http://127.0.0.1:3000')).toEqual({ url: expected, credential, pathToken: null });
+  });
+
+  const TOKEN = 'Q7rT2vX9zB4nM6kP1sD8fG3hJ5lW0cY2eA4iU6oR';
+
+  it("posts to the local stage's token path, and keeps a pasted URL's token", () => {
+    expect(targetOf(undefined, 'sendgrid', 'http://127.0.0.1:3000', TOKEN)).toEqual({
+      url: `http://127.0.0.1:3000/webhooks/${TOKEN}/sendgrid`,
+      credential: null,
+      pathToken: TOKEN,
+    });
+    const pasted = `https://u:p@abc.execute-api.eu-west-1.amazonaws.com/prod/webhooks/${TOKEN}/mandrill`;
+    expect(targetOf(pasted, 'mandrill', 'http://127.0.0.1:3000', 'ignored-for-a-given-url-xxxxxxxx')).toEqual({
+      url: `https://abc.execute-api.eu-west-1.amazonaws.com/prod/webhooks/${TOKEN}/mandrill`,
+      credential: { username: 'u', password: 'p' },
+      pathToken: TOKEN,
+    });
   });
 });

@@ -103,7 +103,12 @@ describe('ensureSecretsFile', () => {
     const result = await ensureSecretsFile(path, { username: 'someone-else', providers: modules });
 
     // Assess
-    expect(result).toEqual({ secrets: JSON.parse(before), created: false, generatedKeysFor: [] });
+    expect(result).toEqual({
+      secrets: JSON.parse(before),
+      created: false,
+      generatedKeysFor: [],
+      generatedPathToken: false,
+    });
     expect(await readFile(path, 'utf8')).toBe(before);
   });
 

@@ -193,6 +193,11 @@ describe('WebhookFirewall', () => {
     ['/dev/webhooks/sendgrid/extra', false],
     ['/dev/hooks/sendgrid', false],
     ['/dev/webhooks/mailgun', false],
+    // With a path token (docs/path-token.md): scoped by the provider segment whatever the token segment holds.
+    ['/dev/webhooks/Q7rT2vX9zB4nM6kP1sD8fG3hJ5lW0cY2eA4iU6oR/sendgrid', true],
+    ['/dev/webhooks/a-wrong-guess/sendgrid/', true],
+    ['/dev/webhooks/Q7rT2vX9zB4nM6kP1sD8fG3hJ5lW0cY2eA4iU6oR/mailgun', false],
+    ['/dev/webhooks/x/y/sendgrid', false],
   ])('treats path %s as the sendgrid route: %s', (path, expected) => {
     expect(new RegExp(providerPathRegex('sendgrid')).test(path)).toBe(expected);
   });
@@ -206,7 +211,7 @@ describe('WebhookFirewall', () => {
     ['/dev/webhooks/sendgrid/mailgun/x', false],
     ['/dev/webhooks/xmailgun', false],
   ])('treats path %s as one of the mailgun and sendgrid routes: %s', (path, expected) => {
-    expect(providerPathRegex(['mailgun', 'sendgrid'])).toBe('/webhooks/(?:mailgun|sendgrid)/?$');
+    expect(providerPathRegex(['mailgun', 'sendgrid'])).toBe('/webhooks/(?:[^/]+/)?(?:mailgun|sendgrid)/?$');
     expect(new RegExp(providerPathRegex(['mailgun', 'sendgrid'])).test(path)).toBe(expected);
   });
 

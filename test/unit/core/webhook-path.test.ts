@@ -5,7 +5,10 @@ import {
   isPathToken,
   matchWebhookPath,
   PATH_TOKEN_LENGTH,
+  parsePathTokenSecret,
+  pathTokenGeneration,
   pathTokenMatches,
+  pathTokenSecretKey,
   routeOfWebhookPath,
   webhookPath,
   webhookUrlOf,
@@ -130,5 +133,23 @@ describe('toWebhookRequest', () => {
       new Date(0),
     );
     expect(request.pathToken).toBeUndefined();
+  });
+});
+
+describe('the deployed secret', () => {
+  it('names generation 1 `token` and later ones `token-<n>`', () => {
+    expect(pathTokenSecretKey(pathTokenGeneration(true) as number)).toBe('token');
+    expect(pathTokenSecretKey(pathTokenGeneration({ generation: 3 }) as number)).toBe('token-3');
+    expect(pathTokenGeneration(false)).toBeNull();
+    expect(pathTokenGeneration(undefined)).toBeNull();
+  });
+
+  it('reads the token of the highest generation, and nothing from a malformed value', () => {
+    expect(parsePathTokenSecret(JSON.stringify({ token: TOKEN }))).toBe(TOKEN);
+    expect(parsePathTokenSecret(JSON.stringify({ token: 'a'.repeat(40), 'token-2': TOKEN }))).toBe(TOKEN);
+    expect(parsePathTokenSecret(JSON.stringify({ token: 'short' }))).toBeNull();
+    expect(parsePathTokenSecret(JSON.stringify({ other: TOKEN }))).toBeNull();
+    expect(parsePathTokenSecret('not json')).toBeNull();
+    expect(parsePathTokenSecret('[]')).toBeNull();
   });
 });
