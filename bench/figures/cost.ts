@@ -102,7 +102,7 @@ export const costFigure: Figure = {
           `${facts.archive ? 'on' : 'off'}, ${facts.routes} route.`,
         `Volume: ${volumeText} (about ${formatNumber(inputs.requestsPerMonth / SECONDS_PER_MONTH)} requests/s on ` +
           'average), one event per request, no retries; fixed monthly costs (WAF ACL and rules, secrets, KMS key, ' +
-          "monitoring: custom metrics, alarms, dashboard and a canary every 5 minutes; the authorizer's few runs, " +
+          `monitoring: custom metrics, alarms, dashboard${facts.canary ? ` and a canary every ${facts.canary.intervalMinutes} minutes` : ''}; the authorizer's few runs, ` +
           'Secrets Manager refreshes) are spread over that volume. Other volumes in the table below.',
         `Durations: verifier CPU ${inputs.verifierCpuMs.toFixed(3)} ms per request, measured here (distinct signed ` +
           "Mailgun posts through the pipeline with in-memory ports), stretched by the function's vCPU share " +

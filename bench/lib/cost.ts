@@ -98,6 +98,26 @@ export interface TemplateFacts {
   readonly archive: boolean;
   /** EventBridge rules (routes) on the bus. */
   readonly routes: number;
+  /**
+   * The scheduled canary (an `AWS::Scheduler::Schedule` invoking a function): minutes between runs, from the
+   * schedule's `rate(...)`, and the function's memory. Absent or null: the stage has no canary.
+   */
+  readonly canary?: { readonly intervalMinutes: number; readonly memoryMb: number } | null;
+}
+
+/** The scheduled canary of a template: the schedule's rate and the memory of the function it invokes. */
+function canaryOf(resources: Resources): TemplateFacts['canary'] {
+  for (const schedule of Object.values(resources)) {
+    if (schedule.Type !== 'AWS::Scheduler::Schedule') continue;
+    const rate = /^rate\((\d+) (minute|minutes|hour|hours)\)$/.exec(String(schedule.Properties?.ScheduleExpression ?? ''));
+    const target = (schedule.Properties?.Target as { Arn?: { 'Fn::GetAtt'?: [string, string] } } | undefined)?.Arn;
+    const fn = target?.['Fn::GetAtt'] ? resources[target['Fn::GetAtt'][0]] : undefined;
+    const env = fn?.Type === 'AWS::Lambda::Function' ? envOf(fn.Properties ?? {}) : {};
+    if (rate === null || env.CANARY_PROVIDER === undefined) continue;
+    const minutes = Number(rate[1]) * (rate[2]?.startsWith('hour') ? 60 : 1);
+    return { intervalMinutes: minutes, memoryMb: Number(fn?.Properties?.MemorySize ?? 128) };
+  }
+  return null;
 }
 
 type Resources = Record<string, { readonly Type: string; readonly Properties?: Record<string, unknown> }>;
@@ -243,6 +263,7 @@ export function readTemplateFacts(template: unknown): TemplateFacts {
       : null,
     archive: ofType('AWS::Events::Archive').length > 0,
     routes: ofType('AWS::Events::Rule').length,
+    canary: canaryOf(resources),
   };
 }
 
@@ -299,10 +320,14 @@ export interface CostInputs {
    * the hours they have data and are left out.
    */
   readonly activeProviders: number;
-  /** Minutes between two scheduled canaries (0: no canary). */
-  readonly canaryIntervalMinutes: number;
+  /**
+   * Minutes between two scheduled canaries, overriding the template's schedule (0: no canary, for a what-if).
+   * @default - the template's (`TemplateFacts.canary`); none when the template has no canary
+   */
+  readonly canaryIntervalMinutes?: number;
   /** Billed duration of one canary run: post, then wait for the delivery to be confirmed (assumed). */
   readonly canaryBilledMs: number;
+  /** Memory of the canary function when the template has none (a what-if with `canaryIntervalMinutes`). */
   readonly canaryMemoryMb: number;
   /** Whether CloudWatch Logs ingestion is part of the total. */
   readonly includeLogs: boolean;
@@ -340,7 +365,6 @@ export const DEFAULT_INPUTS: CostInputs = {
   metricsAggregateSeconds: 10,
   platformLogBytes: 330,
   activeProviders: 3,
-  canaryIntervalMinutes: 5,
   canaryBilledMs: 1500,
   canaryMemoryMb: 256,
   includeLogs: true,
@@ -480,7 +504,9 @@ export function computeCost(facts: TemplateFacts, inputs: CostInputs): CostBreak
 
   // Custom metrics (EMF): continuously active series per provider with traffic, the credential watch's three, and
   // the canary's two. A series is billed for the hours it has data, so rarer ones cost next to nothing.
-  const canaryRuns = inputs.canaryIntervalMinutes > 0 ? (HOURS_PER_MONTH * 60) / inputs.canaryIntervalMinutes : 0;
+  const canaryMinutes = inputs.canaryIntervalMinutes ?? facts.canary?.intervalMinutes ?? 0;
+  const canaryMemoryMb = facts.canary?.memoryMb ?? inputs.canaryMemoryMb;
+  const canaryRuns = canaryMinutes > 0 ? (HOURS_PER_MONTH * 60) / canaryMinutes : 0;
   const metricSeries =
     inputs.activeProviders * CONTINUOUS_SERIES_PER_PROVIDER + (facts.credentialWatch ? 3 : 0) + (canaryRuns > 0 ? 2 : 0);
 
@@ -741,23 +767,26 @@ export function computeCost(facts: TemplateFacts, inputs: CostInputs): CostBreak
     // Each canary is one more webhook request through the whole stage (billed like any other), plus its own run.
     const variablePerRequest =
       lines.filter((line) => line.kind === 'variable').reduce((sum, line) => sum + line.monthlyUsd, 0) / requests;
-    const canaryGbSeconds = ((canaryRuns * inputs.canaryBilledMs) / 1000) * (inputs.canaryMemoryMb / 1024);
+    const canaryGbSeconds = ((canaryRuns * inputs.canaryBilledMs) / 1000) * (canaryMemoryMb / 1024);
+    // From the template, its alarm is among the template's alarms already; a what-if adds it here.
+    const fromTemplate = facts.canary !== undefined && facts.canary !== null && inputs.canaryIntervalMinutes === undefined;
     lines.push({
       service: 'Canary',
-      item: `scheduled canary every ${inputs.canaryIntervalMinutes} min (${Math.round(canaryRuns).toLocaleString('en-US')} runs)`,
+      item: `scheduled canary every ${canaryMinutes} min (${Math.round(canaryRuns).toLocaleString('en-US')} runs${fromTemplate ? ', from the template' : ''})`,
       quantity: canaryRuns,
       unit: 'runs',
       monthlyUsd:
         canaryRuns * variablePerRequest +
         (canaryRuns / 1e6) * p.lambdaPerMillion.usd +
         canaryGbSeconds * p.lambdaArmPerGbSecond.usd +
-        p.alarmMetricPerMonth.usd,
+        (fromTemplate ? 0 : p.alarmMetricPerMonth.usd),
       kind: 'fixed',
       floor: false,
-      source: 'aws-facts',
+      source: fromTemplate ? 'template' : 'aws-facts',
       basis:
         `each run: one webhook request through the stage at its variable cost, one Lambda run of ` +
-        `${inputs.canaryBilledMs} ms at ${inputs.canaryMemoryMb} MB, plus its alarm; its 2 metrics are counted above`,
+        `${inputs.canaryBilledMs} ms at ${canaryMemoryMb} MB${fromTemplate ? '' : ', plus its alarm'}; its 2 metrics ` +
+        `are counted above; EventBridge Scheduler invocations are free up to 14 million a month`,
     });
   }
 

@@ -63,3 +63,28 @@ export function isCanaryRequest(
 
 /** The EventBridge pattern of the stack's canary destination: canary events only. */
 export const CANARY_EVENT_PATTERN = { source: [CANARY_SOURCE] } as const;
+
+/**
+ * Recipient of the scheduled canary's events (`lambda/core/scheduled-canary.ts`); `hookguard smoke` uses
+ * `canary@hookguard.invalid`. `.invalid` is reserved (RFC 2606): no real message is ever addressed to it. It tells the
+ * scheduled canary's events apart from smoke runs' on the bus, so each reader has a queue of its own.
+ */
+export const SCHEDULED_CANARY_RECIPIENT = 'scheduled-canary@hookguard.invalid';
+
+/** The EventBridge pattern of the scheduled canary's queue: canary events addressed to its recipient only. */
+export const SCHEDULED_CANARY_EVENT_PATTERN = {
+  source: [CANARY_SOURCE],
+  detail: { recipient: [SCHEDULED_CANARY_RECIPIENT] },
+} as const;
+
+/** What identifies a published event (its dedupe key's parts). */
+export interface CanaryEventIdentity {
+  readonly provider: string;
+  readonly eventId: string;
+  readonly recipient: string | null;
+}
+
+/** The identity of a canary event on the bus, as the dedupe key has it: `<provider>#<eventId>#<recipient>`. */
+export function canaryEventKey(event: CanaryEventIdentity): string {
+  return `${event.provider}#${event.eventId}#${event.recipient ?? '-'}`;
+}

@@ -5,6 +5,7 @@
  * each provider.
  */
 import { z } from 'zod';
+import { PROVIDER_IDS, type ProviderId } from '../../lambda/core/provider-ids';
 
 /** Every default alarm, by id (the key under `monitoring.alarms`). */
 export const ALARM_IDS = [
@@ -86,6 +87,11 @@ export interface CanaryConfig {
   readonly enabled: boolean;
   /** Minutes between canaries. */
   readonly intervalMinutes: number;
+  /**
+   * The provider the canary posts as; absent: the first enabled provider that can carry it
+   * (`chooseCanaryProvider` in lib/constructs/scheduled-canary.ts).
+   */
+  readonly provider?: ProviderId;
 }
 
 /** Alarm topic, alarms and canary, resolved. */
@@ -142,9 +148,15 @@ export const alertingSchema = z
       .union(
         [
           z.boolean(),
-          z.object({ enabled: z.boolean().optional(), intervalMinutes: z.number().int().min(1).max(60).optional() }).strict(),
+          z
+            .object({
+              enabled: z.boolean().optional(),
+              intervalMinutes: z.number().int().min(1).max(60).optional(),
+              provider: z.enum(PROVIDER_IDS).optional(),
+            })
+            .strict(),
         ],
-        { error: 'must be true, false or { "enabled": boolean, "intervalMinutes": 1 to 60 }' },
+        { error: 'must be true, false or { "enabled": boolean, "intervalMinutes": 1 to 60, "provider": a provider id }' },
       )
       .optional(),
   })
@@ -223,6 +235,7 @@ export function readAlerting(
   const canary: CanaryConfig = {
     enabled: typeof canaryRaw === 'boolean' ? canaryRaw : (canaryRaw?.enabled ?? defaultCanaryEnabled(stage)),
     intervalMinutes: (typeof canaryRaw === 'object' ? canaryRaw.intervalMinutes : undefined) ?? DEFAULT_CANARY_INTERVAL_MINUTES,
+    ...(typeof canaryRaw === 'object' && canaryRaw.provider !== undefined ? { provider: canaryRaw.provider } : {}),
   };
   return {
     value: {

@@ -297,6 +297,12 @@ export interface CanarySettings {
    * @default 5
    */
   readonly intervalMinutes?: number;
+  /**
+   * The provider the canary posts as: enabled, without an IP allow-list, and one whose requests the canary can sign
+   * (not Amazon SES; SendGrid and Postal only with auth `basic`).
+   * @default - the first enabled provider that can carry the canary
+   */
+  readonly provider?: ProviderId;
 }
 
 /** Metrics, tracing and alarms. */

@@ -6,7 +6,7 @@
  */
 import { securityPolicyFor } from './tls-policy';
 import * as path from 'node:path';
-import { Duration, Stack, Tags } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, Tags } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -29,6 +29,7 @@ import { EventRoute } from './event-route';
 import type { HookguardSettings } from './hookguard-settings';
 import { HookguardMonitoring, monitoringPropsOf } from './monitoring-wiring';
 import { InvalidPropsError, show } from './props-validation';
+import { chooseCanaryProvider, ScheduledCanary } from './scheduled-canary';
 import { WebhookApi } from './webhook-api';
 import { WebhookEventBus } from './webhook-event-bus';
 import { WebhookFirewall } from './webhook-firewall';
@@ -95,6 +96,8 @@ export class Hookguard extends Construct {
   public readonly rotation: CredentialRotation;
   /** Alarm topic, alarms, composite health alarm, dashboard and credential watch. */
   public readonly monitoring: HookguardMonitoring;
+  /** The scheduled end-to-end canary (absent when `monitoring.canary` is off or no provider can carry it). */
+  public readonly canary?: ScheduledCanary;
   /** The refresher of the published IP ranges; only when a provider's `allowedCidrs` hold `"published"`. */
   public readonly ipRangeRefresher?: IpRangeRefresher;
 
@@ -288,6 +291,33 @@ export class Hookguard extends Construct {
     });
 
     this.monitoring = new HookguardMonitoring(this, 'Monitoring', monitoringPropsOf(this, config));
+
+    // The scheduled end-to-end canary (issue 14 §4): through the public URL, as one of the enabled providers.
+    if (config.alerting.canary.enabled) {
+      const choice = chooseCanaryProvider(config.providers, config.alerting.canary.provider);
+      const providerSettings = 'provider' in choice ? toRuntimeSettings(config).providers[choice.provider] : undefined;
+      if ('provider' in choice && providerSettings !== undefined) {
+        this.canary = new ScheduledCanary(this, 'Canary', {
+          stage: config.stage,
+          bus: this.events.bus,
+          deadLetterQueue: this.events.deadLetterQueue,
+          baseUrl: this.api.url,
+          provider: choice.provider,
+          providerSettings,
+          secrets: this.secrets,
+          intervalMinutes: config.alerting.canary.intervalMinutes,
+          logRetentionDays: config.logRetentionDays,
+        });
+        this.monitoring.addCanaryAlarm({ intervalMinutes: config.alerting.canary.intervalMinutes });
+      } else if (config.alerting.canary.provider !== undefined) {
+        throw new InvalidPropsError(`Hookguard ${this.node.path}`, ['problem' in choice ? choice.problem : 'no canary provider']);
+      } else {
+        Annotations.of(this).addWarningV2(
+          'hookguard:canary:no-provider',
+          `monitoring.canary is on, but this stage has no scheduled canary: ${'problem' in choice ? choice.problem : ''}`,
+        );
+      }
+    }
 
     // "published" allow-lists: the scheduled refresher, its alarms (docs/ip-ranges.md).
     const published = publishedProviders(config.providers);

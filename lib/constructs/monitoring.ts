@@ -283,13 +283,15 @@ export class HookguardMonitoring extends Construct {
 
   /**
    * The canary's alarm and dashboard widget: in ALARM when fewer than one canary (`CanaryDelivered`) is confirmed in
-   * each of 2 periods of 10 minutes (missing data counts: no canary is the failure it exists to catch). Call it from
-   * the construct that deploys the scheduled canary function, and only then: without a canary nothing publishes
-   * `CanaryDelivered` and the alarm would stay in ALARM.
+   * each of 2 periods (missing data counts: no canary is the failure it exists to catch). A period is 10 minutes, or
+   * two runs when the canary runs less often than every 5 minutes, so that one run's timing never leaves a period
+   * empty. Call it from the construct that deploys the scheduled canary function, and only then: without a canary
+   * nothing publishes `CanaryDelivered` and the alarm would stay in ALARM.
    *
+   * @param options.intervalMinutes minutes between two canary runs (default 5)
    * @returns the alarm, or undefined when `monitoring.alarms.canary` is off.
    */
-  addCanaryAlarm(): cloudwatch.Alarm | undefined {
+  addCanaryAlarm(options: { readonly intervalMinutes?: number } = {}): cloudwatch.Alarm | undefined {
     if (this.canaryWatched) throw new Error('HookguardMonitoring: the canary alarm already exists');
     this.canaryWatched = true;
     this.dashboard.addWidgets(
@@ -306,7 +308,9 @@ export class HookguardMonitoring extends Construct {
     );
     return this.addAlarm(
       'canary',
-      this.hookguardMetric('CanaryDelivered', {}, { period: this.period('canary') }),
+      this.hookguardMetric('CanaryDelivered', {}, {
+        period: Duration.seconds(Math.max(this.period('canary').toSeconds(), 2 * 60 * (options.intervalMinutes ?? 5))),
+      }),
       'The scheduled canary did not arrive: requests may not get through WAF, the authorizer, the verifier, the ledger or the bus.',
       { comparison: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD, missing: cloudwatch.TreatMissingData.BREACHING },
     );

@@ -20,6 +20,7 @@ import { readSecretRotationInfo } from '../../lambda/adapters/secret-rotation-in
 import { credentialRotationState } from '../../lambda/core/credential-watch';
 import type { ProviderId } from '../../lambda/core/provider-ids';
 import { pathTokenGeneration, WEBHOOKS_PREFIX } from '../../lambda/core/webhook-path';
+import { chooseCanaryProvider } from '../../lib/config/canary-provider';
 import type { StageConfig } from '../../lib/config/types';
 import { COMMON_OPTIONS, COMMON_OPTIONS_HELP, parseCommandLine, resolveCommonOptions } from '../local/options';
 import type { HealthReport } from '../local/local-metrics';
@@ -95,7 +96,16 @@ export interface StatusReport {
     /** Providers whose requests used the previous credential in the last 24 hours. */
     readonly previousInUseBy: readonly ProviderId[];
   } | null;
-  readonly canary: { readonly enabled: boolean; readonly lastSuccessAt: string | null };
+  readonly canary: {
+    readonly enabled: boolean;
+    /** The provider it posts as; null when it is off or no provider can carry it (then `problem` says why). */
+    readonly provider?: string | null;
+    readonly problem?: string;
+    /** Minutes between runs. */
+    readonly intervalMinutes?: number;
+    /** Deployed: the start of the last 5-minute period with a confirmed canary (within the last 14 days). */
+    readonly lastSuccessAt: string | null;
+  };
   /**
    * The providers' source allow-lists from the configuration, `"published"` as the embedded list (deployed, the
    * refresher may have a newer one: `hookguard ranges --deployed`).
@@ -176,7 +186,13 @@ interface MetricPlan {
 function metricPlan(stage: string, providers: readonly ProviderId[], managed: readonly ProviderId[] = []): MetricPlan {
   const queries: MetricDataQuery[] = [];
   const meaning: MetricPlan['meaning'] = new Map();
-  const add = (id: string, metricName: string, dimensions: Record<string, string>, what: Parameters<MetricPlan['meaning']['set']>[1]) => {
+  const add = (
+    id: string,
+    metricName: string,
+    dimensions: Record<string, string>,
+    what: Parameters<MetricPlan['meaning']['set']>[1],
+    period = 3600,
+  ) => {
     queries.push({
       Id: id,
       MetricStat: {
@@ -185,7 +201,7 @@ function metricPlan(stage: string, providers: readonly ProviderId[], managed: re
           MetricName: metricName,
           Dimensions: Object.entries({ Stage: stage, ...dimensions }).map(([Name, Value]) => ({ Name, Value })),
         },
-        Period: 3600,
+        Period: period,
         Stat: 'Sum',
       },
       ReturnData: true,
@@ -199,7 +215,8 @@ function metricPlan(stage: string, providers: readonly ProviderId[], managed: re
     add(`u${p}`, 'AuthorizerDecisions', { Provider: provider, CredentialStage: 'unknown' }, { provider, kind: 'refused' });
     add(`p${p}`, 'AuthorizerDecisions', { Provider: provider, CredentialStage: 'previous' }, { provider, kind: 'previous' });
   });
-  add('canary', 'CanaryDelivered', {}, { kind: 'canary' });
+  // 5-minute periods (kept 63 days by CloudWatch): the last success to within one default canary interval.
+  add('canary', 'CanaryDelivered', {}, { kind: 'canary' }, 300);
   managed.forEach((provider, m) => {
     add(`s${m}`, 'ProviderSyncFailed', { Provider: provider }, { provider, kind: 'sync-failed' });
   });
@@ -368,7 +385,7 @@ export async function deployedStatus(
         previousInUseBy: providers.filter((provider) => (byProvider.get(provider)?.previous ?? 0) > 0),
       },
       canary: {
-        enabled: stage.alerting.canary.enabled,
+        ...canarySetting(stage),
         lastSuccessAt: canaryLast === null ? null : new Date(canaryLast).toISOString(),
       },
       providerSync: providerSyncStatus(stage, deps.managementModules, syncFailures, pendingVersion ?? null, now),
@@ -378,6 +395,16 @@ export async function deployedStatus(
     sqs.destroy();
     secretsManager.destroy();
   }
+}
+
+/** Whether the stage has a scheduled canary and which provider it posts as (the construct's own choice). */
+function canarySetting(stage: StageConfig): Omit<StatusReport['canary'], 'lastSuccessAt'> {
+  const { enabled, intervalMinutes, provider } = stage.alerting.canary;
+  if (!enabled) return { enabled: false, provider: null };
+  const choice = chooseCanaryProvider(stage.providers, provider);
+  return 'provider' in choice
+    ? { enabled: true, provider: choice.provider, intervalMinutes }
+    : { enabled: false, provider: null, problem: choice.problem };
 }
 
 /** The webhook path shown by `status`, with the token as a placeholder. */
@@ -477,8 +504,10 @@ export function formatStatus(report: StatusReport, style = styleFor({ env: {} })
   if (report.source === 'deployed') {
     lines.push(
       report.canary.enabled
-        ? `Canary: last success ${report.canary.lastSuccessAt ?? style.red('none in 14 days')}`
-        : 'Canary: off (monitoring.canary)',
+        ? `Canary: as ${report.canary.provider ?? '?'} every ${report.canary.intervalMinutes ?? '?'} min, last success ${report.canary.lastSuccessAt ?? style.red('none in 14 days')}`
+        : report.canary.problem !== undefined
+          ? style.yellow(`Canary: none (${report.canary.problem})`)
+          : 'Canary: off (monitoring.canary)',
     );
   }
   lines.push(...formatProviderSync(report, style));

@@ -1,7 +1,8 @@
 /**
  * The simulator registry: the one place a provider simulator is registered, beside the provider registry in
  * `lambda/providers/index.ts` (one simulator per provider module, same id). Simulation is tooling: nothing under
- * `src/simulate/` is bundled into a Lambda.
+ * `src/simulate/` is bundled into a Lambda of the request path. The scheduled canary function alone carries the
+ * simulators it posts with (`lambda/canary/simulators.ts`), never Amazon SES's test keys.
  */
 import type { ProviderId } from '../../lambda/core/provider-ids';
 import { amazonSesSimulator } from './amazon-ses';

@@ -1,6 +1,7 @@
 /**
  * The shape of a provider simulator: tooling that builds the requests a provider would send, for `hookguard send`,
- * the local runtime, the tests, the benchmarks and the docs generators. Nothing here is bundled into a Lambda: the
+ * the local runtime, the tests, the benchmarks, the docs generators and the scheduled canary function (the only
+ * Lambda that carries simulators: `lambda/canary/simulators.ts`). The request path's Lambdas carry none: the
  * provider modules in `lambda/providers/` only verify, parse and normalise.
  */
 import type { ProviderId } from '../../lambda/core/provider-ids';

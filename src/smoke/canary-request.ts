@@ -5,7 +5,7 @@
  * on the bus. Pure apart from the simulators' crypto; no I/O.
  */
 import { basicAuthorizationHeader } from '../../lambda/core/basic-auth';
-import { CANARY_HEADER, canaryTag } from '../../lambda/core/canary';
+import { CANARY_HEADER, type CanaryEventIdentity, canaryEventKey, canaryTag } from '../../lambda/core/canary';
 import { completeEvent, type NormalisedEvent } from '../../lambda/core/event';
 import { signedUrlsFor } from '../../lambda/core/pipeline';
 import type { ProviderSettings } from '../../lambda/core/settings';
@@ -41,18 +41,20 @@ export interface CanaryRequestInput {
    */
   readonly pathToken?: string | null;
   /**
+   * Recipient of the simulated events: the scheduled canary uses its own (`SCHEDULED_CANARY_RECIPIENT`), which its
+   * queue's rule matches.
+   * @default CANARY_RECIPIENT
+   */
+  readonly recipient?: string;
+  /**
    * Leave the canary mark off (for requests that must be refused before publishing, such as a wrong signature).
    * @default false
    */
   readonly unmarked?: boolean;
 }
 
-/** What identifies a published event (its dedupe key's parts). */
-export interface CanaryEventIdentity {
-  readonly provider: string;
-  readonly eventId: string;
-  readonly recipient: string | null;
-}
+// Moved to the core (the scheduled canary Lambda matches events with them); re-exported for the smoke command.
+export { type CanaryEventIdentity, canaryEventKey };
 
 /** A canary request, ready to post to `<base><path>`, and the events it must publish. */
 export interface CanaryRequest {
@@ -131,7 +133,7 @@ export async function buildCanaryRequest(input: CanaryRequestInput): Promise<Can
     eventName,
     now,
     uniqueId: `hookguard-canary-${input.runId}`,
-    recipient: CANARY_RECIPIENT,
+    recipient: input.recipient ?? CANARY_RECIPIENT,
     ...(input.signingKey === undefined ? {} : { signingKey: input.signingKey }),
     ...(signedUrl === undefined ? {} : { signedUrl }),
   });
@@ -145,9 +147,4 @@ export async function buildCanaryRequest(input: CanaryRequestInput): Promise<Can
     recipient: event.recipient,
   }));
   return { path: webhookPath(module.id, input.pathToken), headers, body, eventName, events };
-}
-
-/** The identity of a canary event on the bus, as the dedupe key has it: `<provider>#<eventId>#<recipient>`. */
-export function canaryEventKey(event: CanaryEventIdentity): string {
-  return `${event.provider}#${event.eventId}#${event.recipient ?? '-'}`;
 }

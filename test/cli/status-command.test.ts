@@ -10,7 +10,7 @@ import { basicAuthorizationHeader } from '../../lambda/core/basic-auth';
 import type { ProviderId } from '../../lambda/core/provider-ids';
 import type { ManagementModule } from '../../lambda/management/types';
 import { runCli } from '../../src/cli/main';
-import { parseQueueList, type StatusReport } from '../../src/cli/status-command';
+import { formatStatus, parseQueueList, type StatusReport } from '../../src/cli/status-command';
 import { type LocalRuntime, startLocalRuntime } from '../../src/local/runtime';
 import { parseCredential, readSecretsFile } from '../../src/local/secrets-file';
 import { TEST_STAGE, writeTestConfig } from '../local/test-config';
@@ -167,7 +167,8 @@ describe('hookguard status --deployed', () => {
       previousAcceptedUntil: new Date(NOW.getTime() + 22 * HOUR).toISOString(),
       previousInUseBy: ['sendgrid'],
     });
-    expect(report.canary).toEqual({ enabled: false, lastSuccessAt: new Date(NOW.getTime() - HOUR).toISOString() });
+    // Stage test has no canary (the name has no "prod"); the metric is still read and shown.
+    expect(report.canary).toEqual({ enabled: false, provider: null, lastSuccessAt: new Date(NOW.getTime() - HOUR).toISOString() });
   });
 
   it('asks CloudWatch for the contract metrics of the stage over 14 days and the alarms by the stack prefix', async () => {
@@ -180,6 +181,8 @@ describe('hookguard status --deployed', () => {
     const queries = input?.MetricDataQueries ?? [];
     // 14 providers x (13 outcomes + refused + previous) + the canary.
     expect(queries).toHaveLength(14 * 15 + 1);
+    // The canary in 5-minute periods, so its last success is known to within one default interval.
+    expect(queries.find((query) => query.MetricStat?.Metric?.MetricName === 'CanaryDelivered')?.MetricStat?.Period).toBe(300);
     for (const query of queries) {
       expect(query.MetricStat?.Metric?.Namespace).toBe('Hookguard');
       expect(query.MetricStat?.Metric?.Dimensions).toContainEqual({ Name: 'Stage', Value: 'test' });
@@ -205,6 +208,16 @@ describe('hookguard status --deployed', () => {
     expect(text).toContain('Credential: 50 h old, next rotation');
     expect(text).toContain('still used by sendgrid');
     expect(text).toContain('Canary: off (monitoring.canary)');
+  });
+
+  it('names the canary provider and its interval, or why the stage has none', async () => {
+    const { io } = await status('--json');
+    const report = JSON.parse(io.lines[0] as string) as StatusReport;
+    const at = new Date(NOW.getTime() - HOUR).toISOString();
+    const on = formatStatus({ ...report, canary: { enabled: true, provider: 'mailgun', intervalMinutes: 5, lastSuccessAt: at } });
+    expect(on).toContain(`Canary: as mailgun every 5 min, last success ${at}`);
+    const none = formatStatus({ ...report, canary: { enabled: false, provider: null, problem: 'no enabled provider can carry the canary', lastSuccessAt: null } });
+    expect(none).toContain('Canary: none (no enabled provider can carry the canary)');
   });
 
   it('says which stack is missing', async () => {

@@ -491,9 +491,14 @@ describe('HookguardMonitoring props', () => {
     expect(bodyText(dashboard.DashboardBody)).toContain('"CanaryLatency"');
   });
 
-  it('creates no canary alarm in a stage without a canary function', () => {
-    const { template } = stackOf({ providers: { mailgun: {} }, monitoring: { canary: true } });
-    expect([...alarmsByName(template).keys()].some((name) => name.endsWith('-canary'))).toBe(false);
+  it('creates the canary alarm with the canary function only, its period two runs when they are rarer than 5 minutes', () => {
+    const off = stackOf({ providers: { mailgun: {} } });
+    expect([...alarmsByName(off.template).keys()].some((name) => name.endsWith('-canary'))).toBe(false);
+    // On, but no provider can carry it (SendGrid signs with a private key only it holds): no function, no alarm.
+    const none = stackOf({ providers: { sendgrid: {} }, monitoring: { canary: true } });
+    expect([...alarmsByName(none.template).keys()].some((name) => name.endsWith('-canary'))).toBe(false);
+    const on = stackOf({ providers: { mailgun: {} }, monitoring: { canary: { enabled: true, intervalMinutes: 20 } } });
+    expect(alarm(on.template, 'hookguard-test-canary')).toMatchObject({ MetricName: 'CanaryDelivered', Period: 2400 });
   });
 
   it('covers every alarm id with a runbook anchor and a default', () => {

@@ -28,6 +28,8 @@ function acknowledgements(root: IConstruct): Array<{ path: string; id: string; r
 function fullStack(app = testApp()): HookguardStack {
   const config = stageConfig({
     ...EVERY_PROVIDER_STAGE,
+    // The scheduled canary too (off by default for a stage not named prod).
+    monitoring: { canary: true },
     customDomain: {
       domainName: 'hooks.example.com',
       certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666',
@@ -80,7 +82,7 @@ describe('HookguardStack under cdk-nag', () => {
   it.each([
     ['AwsSolutions-IAM5[Resource::*]', /\/TracingPolicy$/],
     ['AwsSolutions-APIG4', /\/Api\/RestApi\/Default\/webhooks\/[a-z-]+\/(POST|ANY|HEAD|GET)$/],
-    ['Serverless-LambdaDLQ', /\/(Authorizer|Verifier|Rotation|Monitoring\/Watch)\/Function$/],
+    ['Serverless-LambdaDLQ', /\/(Authorizer|Verifier|Rotation|Monitoring\/Watch|Canary\/Function)\/Function$/],
     ['AwsSolutions-SMG4', /\/Secrets\/SigningKeys$/],
   ])('scopes %s to the constructs that need it', (id, where) => {
     const paths = acknowledgements(stack)

@@ -332,6 +332,19 @@ describe('cost model', () => {
       expect(line?.kind).toBe('fixed');
     });
 
+    it("takes the canary from the template's schedule and function, its alarm already among the template's alarms", () => {
+      const { canaryIntervalMinutes: _none, ...templateDriven } = inputs;
+      const line = computeCost({ ...bare, canary: { intervalMinutes: 10, memoryMb: 512 } }, templateDriven).lines.find(
+        (entry) => entry.service === 'Canary',
+      );
+      expect(line).toMatchObject({ quantity: (730 * 60) / 10, source: 'template' });
+      const whatIf = computeCost({ ...bare, canary: { intervalMinutes: 10, memoryMb: 512 } }, { ...inputs, canaryIntervalMinutes: 10 });
+      const overridden = whatIf.lines.find((entry) => entry.service === 'Canary');
+      // The same runs, plus the alarm the what-if adds (the template's is counted with the template's alarms).
+      expect((overridden?.monthlyUsd ?? 0) - (line?.monthlyUsd ?? 0)).toBeCloseTo(0.1, 10);
+      expect(computeCost(bare, templateDriven).lines.some((entry) => entry.service === 'Canary')).toBe(false);
+    });
+
     it('traces what the stage sampling rule records, else what the default rule does', () => {
       const traces = (facts: TemplateFacts) => computeCost({ ...facts, tracing: true }, inputs).xrayTracesPerMonth;
       expect(traces(bare)).toBeCloseTo(xrayTracesPerMonth(inputs.requestsPerMonth, 1, 0.05), 3);
