@@ -40,7 +40,9 @@ import { Hookguard, type HookguardProps } from 'hookguard';
 
 const props: HookguardProps = {
   stage: 'shop',
-  providers: { sendgrid: {}, postmark: { allowedCidrs: ['3.134.147.250/32'] } },
+  providers: { sendgrid: {}, mailgun: {}, postmark: { allowedCidrs: ['published', '3.134.147.250/32'] } },
+  // The optional functions too (the scheduled canary, the published-ranges refresher), so every shipped bundle is used.
+  monitoring: { canary: true },
   events: { routes: [{ name: 'bounces', eventPattern: { 'detail-type': ['email.bounced'] }, target: { type: 'sqs' } }] },
 };
 
