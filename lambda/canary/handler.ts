@@ -31,6 +31,7 @@ import type { ProviderSettings } from '../core/settings';
 import type { Logger } from '../ports';
 import { PROVIDERS } from '../providers';
 import { buildCanaryRequest } from '../../src/smoke/canary-request';
+import { parsePathTokenSecret } from '../core/webhook-path';
 import { CANARY_SIMULATORS } from './simulators';
 
 /** What the handler needs; tests pass fakes, the Lambda {@link defaultDeps}. */
@@ -123,7 +124,8 @@ function requireEnv(env: NodeJS.ProcessEnv, name: string): string {
 /**
  * The Lambda's dependencies from its environment: `HOOKGUARD_STAGE`, `CANARY_BASE_URL`, `CANARY_PROVIDER`,
  * `CANARY_PROVIDER_SETTINGS` (the provider's runtime settings, JSON), `CREDENTIALS_SECRET_ARN`, `CANARY_QUEUE_URL`,
- * `CANARY_WAIT_SECONDS`, and `SIGNING_KEYS_SECRET_ARN` when the provider's requests are signed.
+ * `CANARY_WAIT_SECONDS`, `SIGNING_KEYS_SECRET_ARN` when the provider's requests are signed, and
+ * `PATH_TOKEN_SECRET_ARN` when the stage has a path token.
  */
 export function defaultDeps(env: NodeJS.ProcessEnv = process.env): CanaryHandlerDeps {
   const stage = requireEnv(env, 'HOOKGUARD_STAGE');
@@ -135,6 +137,7 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): CanaryHandler
   const settings = JSON.parse(requireEnv(env, 'CANARY_PROVIDER_SETTINGS')) as ProviderSettings;
   const credentialsSecretArn = requireEnv(env, 'CREDENTIALS_SECRET_ARN');
   const signingKeysSecretArn = env.SIGNING_KEYS_SECRET_ARN;
+  const pathTokenSecretArn = env.PATH_TOKEN_SECRET_ARN || undefined;
   const waitSeconds = Number(requireEnv(env, 'CANARY_WAIT_SECONDS'));
   if (!Number.isFinite(waitSeconds) || waitSeconds < 1) throw new Error('CANARY_WAIT_SECONDS must be a number of seconds');
   const secrets = new SecretsManagerClient({});
@@ -163,8 +166,16 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): CanaryHandler
             throw new Error(`The signing keys secret has no key for ${provider}: add it (its requests fail too)`);
           }
         }
+        // The stage's path token, read like the credential so a new generation is followed without a redeploy of
+        // this function; fail closed rather than post to a path the gateway answers 404 (docs/path-token.md).
+        let pathToken: string | null = null;
+        if (pathTokenSecretArn !== undefined) {
+          pathToken = parsePathTokenSecret((await secretString(pathTokenSecretArn)) ?? '');
+          if (pathToken === null) throw new Error('The path-token secret holds no valid token');
+        }
         return buildCanaryRequest({
           module,
+          pathToken,
           simulator,
           settings,
           credential,

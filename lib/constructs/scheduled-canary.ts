@@ -128,10 +128,12 @@ export class ScheduledCanary extends Construct {
         CANARY_WAIT_SECONDS: String(CANARY_WAIT_SECONDS),
         CREDENTIALS_SECRET_ARN: props.secrets.credentials.secretArn,
         ...(signs ? { SIGNING_KEYS_SECRET_ARN: props.secrets.signingKeys.secretArn } : {}),
+        ...(props.secrets.pathToken ? { PATH_TOKEN_SECRET_ARN: props.secrets.pathToken.secretArn } : {}),
       },
     });
     props.secrets.grantReadCredentials(this.function.function);
     if (signs) props.secrets.grantReadSigningKeys(this.function.function);
+    props.secrets.grantReadPathToken(this.function.function);
     this.function.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage'],

@@ -99,7 +99,7 @@ describe('the scheduled canary function against the local runtime', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  function handlerFor(provider: ProviderId, keys: Record<string, string[]> = signingKeys) {
+  function handlerFor(provider: ProviderId, keys: Record<string, string[]> = signingKeys, env: Record<string, string> = {}) {
     secretsManager.on(GetSecretValueCommand, { SecretId: KEYS_ARN, VersionStage: 'AWSCURRENT' }).resolves({
       SecretString: JSON.stringify(keys),
     });
@@ -112,6 +112,7 @@ describe('the scheduled canary function against the local runtime', () => {
       SIGNING_KEYS_SECRET_ARN: KEYS_ARN,
       CANARY_QUEUE_URL: QUEUE_URL,
       CANARY_WAIT_SECONDS: '5',
+      ...env,
     });
     const lines: string[] = [];
     const logger = new CapturingLogger();
@@ -173,5 +174,29 @@ describe('the scheduled canary function against the local runtime', () => {
     const result = await handler();
     expect(result).toMatchObject({ delivered: false, step: 'answer', status: 401, reason: 'the stage answered 401 invalid_signature' });
     expect(lines).toEqual([]);
+  });
+
+  describe('with a path token', () => {
+    const TOKEN_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:hookguard/test/path-token-AbCdEf';
+    const token = (value: string) =>
+      secretsManager
+        .on(GetSecretValueCommand, { SecretId: TOKEN_ARN, VersionStage: 'AWSCURRENT' })
+        .resolves({ SecretString: JSON.stringify({ token: value }) });
+
+    it("posts to the token's path (this tokenless stage answers 404 there, as the gateway does for a path it lacks)", async () => {
+      token('Tk7pQ2rS9vW4xY6zA1bC3dE5fG8hJ0kL');
+      const { handler, lines } = handlerFor('mailgun', signingKeys, { PATH_TOKEN_SECRET_ARN: TOKEN_ARN });
+      const result = await handler();
+      expect(result).toMatchObject({ delivered: false, step: 'answer', status: 404 });
+      expect(lines).toEqual([]);
+    });
+
+    it('fails closed when the token secret holds no valid token: nothing is posted', async () => {
+      token('short');
+      const { handler, lines } = handlerFor('mailgun', signingKeys, { PATH_TOKEN_SECRET_ARN: TOKEN_ARN });
+      const result = await handler();
+      expect(result).toMatchObject({ delivered: false, step: 'request', reason: expect.stringMatching(/no valid token/) });
+      expect(lines).toEqual([]);
+    });
   });
 });

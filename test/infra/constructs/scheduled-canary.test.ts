@@ -24,6 +24,23 @@ function canaryFunction(template: Template): Properties | undefined {
 }
 
 describe('the scheduled canary in a Hookguard stage', () => {
+  it("reads the stage's path token when it has one, so it posts where the gateway serves", () => {
+    const { stack, hooks, template } = synth({ stage: 'prod', pathToken: true, providers: { mailgun: {} } });
+    const variables = (canaryFunction(template)?.Environment as { Variables: Properties }).Variables;
+    expect(hooks.pathTokenSecret).toBeDefined();
+    expect(stack.resolve(variables.PATH_TOKEN_SECRET_ARN)).toEqual(stack.resolve(hooks.pathTokenSecret?.secretArn));
+    const tokenArn = JSON.stringify(stack.resolve(hooks.pathTokenSecret?.secretArn));
+    const statements = resourcesOf(template, 'AWS::IAM::Policy').flatMap(
+      ([, properties]) => (properties.PolicyDocument as { Statement: Properties[] }).Statement,
+    );
+    expect(
+      statements.some(
+        (statement) => JSON.stringify(statement.Action).includes('secretsmanager:GetSecretValue') && JSON.stringify(statement.Resource).includes(tokenArn),
+      ),
+    ).toBe(true);
+  });
+
+
   it('is on for a prod stage: a schedule every 5 minutes, the function, its queue and rule, the alarm', () => {
     // Act
     const { stack, hooks, template } = synth({ stage: 'prod', providers: { mailgun: {}, postmark: {} } });
