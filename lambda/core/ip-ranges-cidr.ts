@@ -13,15 +13,18 @@ export interface Cidr {
   readonly prefix: number;
 }
 
-function ipv4ToBigInt(address: string): bigint {
+/** A dotted IPv4 address as an integer (the address must already be valid: `isIP(address) === 4`). */
+export function ipv4ToBigInt(address: string): bigint {
   return address.split('.').reduce((acc, part) => (acc << 8n) + BigInt(Number(part)), 0n);
 }
 
-function ipv6ToBigInt(address: string): bigint {
+/** An IPv6 address as an integer, `::` and embedded IPv4 included (the address must be valid: `isIP(address) === 6`). */
+export function ipv6ToBigInt(address: string): bigint {
   let text = address;
   const lastColon = text.lastIndexOf(':');
   const tail = text.slice(lastColon + 1);
   if (tail.includes('.')) {
+    // Embedded IPv4 (::ffff:192.0.2.1): turn its 32 bits into two hex groups.
     const v4 = ipv4ToBigInt(tail);
     text = `${text.slice(0, lastColon + 1)}${(v4 >> 16n).toString(16)}:${(v4 & 0xffffn).toString(16)}`;
   }

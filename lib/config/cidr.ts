@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { ipv4ToBigInt, ipv6ToBigInt } from '../../lambda/core/ip-ranges-cidr';
 
 /**
  * Checks a CIDR: an IPv4 or IPv6 address, a prefix length in range, and no host bits set (WAF IP sets reject those,
@@ -20,25 +21,4 @@ export function cidrProblem(cidr: string): string | undefined {
   const hostMask = (1n << BigInt(bits - prefix)) - 1n;
   if ((value & hostMask) !== 0n) return `has host bits set beyond /${prefix}`;
   return undefined;
-}
-
-function ipv4ToBigInt(address: string): bigint {
-  return address.split('.').reduce((acc, part) => (acc << 8n) + BigInt(Number(part)), 0n);
-}
-
-function ipv6ToBigInt(address: string): bigint {
-  let text = address;
-  const lastColon = text.lastIndexOf(':');
-  const tail = text.slice(lastColon + 1);
-  if (tail.includes('.')) {
-    // Embedded IPv4 (::ffff:192.0.2.1): turn its 32 bits into two hex groups.
-    const v4 = ipv4ToBigInt(tail);
-    text = `${text.slice(0, lastColon + 1)}${(v4 >> 16n).toString(16)}:${(v4 & 0xffffn).toString(16)}`;
-  }
-  const [head = '', rest] = text.split('::');
-  const headGroups = head === '' ? [] : head.split(':');
-  const tailGroups = rest === undefined || rest === '' ? [] : rest.split(':');
-  const missing = 8 - headGroups.length - tailGroups.length;
-  const groups = rest === undefined ? headGroups : [...headGroups, ...Array(missing).fill('0'), ...tailGroups];
-  return groups.reduce((acc, group) => (acc << 16n) + BigInt(Number.parseInt(group, 16)), 0n);
 }
